@@ -1,0 +1,85 @@
+"""CLI: python -m zhner_trainer <command> ...
+
+  train     --config CFG --out DIR [--init-from MODEL_DIR] [--set section.key=value ...]
+  finetune  --config CFG --out DIR --init-from MODEL_DIR [--set ...]   (train with a parent model)
+  export    --from CKPT_DIR --out MODEL_DIR [--set export.key=value ...]
+  validate  --config CFG [--set ...]        check a config and print it resolved
+  rehash    MODEL_DIR                       recompute manifest.json's file checksums
+
+Exit status: 0 ok; 2 invalid config/data/model dir (not retriable); 1 other failures.
+Errors are printed on stderr as ``ERROR {"code":..,"message":..,...}``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .config import load_config
+from .errors import TrainerError
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m zhner_trainer", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+    for name in ("train", "finetune"):
+        p = sub.add_parser(name, help="train a model" if name == "train" else "fine-tune an exported model")
+        p.add_argument("--config", required=True, help="path of the .cfg file")
+        p.add_argument("--out", required=True, help="output directory (becomes the model directory)")
+        p.add_argument("--init-from", required=name == "finetune", default=None,
+                       help="model directory to start from (its [model], vocabularies, lexicon and weights)")
+        p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                       help="override a config value (JSON, else a plain string); repeatable")
+    p = sub.add_parser("export", help="export a checkpoint directory to ONNX + manifest")
+    p.add_argument("--from", dest="src", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--set", action="append", default=[], metavar="export.KEY=VALUE")
+    p = sub.add_parser("validate", help="validate a config and print it resolved")
+    p.add_argument("--config", required=True)
+    p.add_argument("--set", action="append", default=[])
+    p = sub.add_parser("rehash", help="recompute the sha256 list of a model directory's manifest")
+    p.add_argument("model_dir")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command in ("train", "finetune"):
+            overrides = list(args.set)
+            if args.init_from:
+                overrides.append(f"paths.init_from={json.dumps(str(Path(args.init_from).resolve()))}")
+            cfg = load_config(args.config, overrides)
+            from .train import run_training
+            run_training(cfg, Path(args.out).resolve())
+        elif args.command == "export":
+            from .export import export_model_dir
+            ov = {}
+            for o in args.set:
+                key, value = o.split("=", 1)
+                if not key.startswith("export."):
+                    raise TrainerError(f"export only takes export.* overrides, got {key}")
+                try:
+                    ov[key[len("export."):]] = json.loads(value)
+                except json.JSONDecodeError:
+                    ov[key[len("export."):]] = value
+            m = export_model_dir(Path(args.src), Path(args.out), ov)
+            print("RESULT " + json.dumps({"out_dir": str(Path(args.out).resolve()), "version": m["version"],
+                                          "onnx_check": m["metrics"].get("onnx_check")}), flush=True)
+        elif args.command == "validate":
+            cfg = load_config(args.config, args.set)
+            sys.stdout.write(cfg.to_cfg_text())
+        elif args.command == "rehash":
+            from .export import rehash
+            m = rehash(Path(args.model_dir))
+            print(f"rehashed {len(m['files'])} files of {m['version']}")
+        return 0
+    except TrainerError as e:
+        print("ERROR " + json.dumps(e.to_json(), ensure_ascii=False), file=sys.stderr, flush=True)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Encoded examples, deterministic length-bucketed batches, and padding to tensors."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .data import Example
+from .tagging import spans_to_tags
+from .text import split_for_model
+
+
+@dataclass
+class Encoded:
+    feats: dict  # input_ids [n] int64, bigram_ids [n] int64?, lexicon_levels [n, D] uint8?
+    tags: np.ndarray | None  # [n] int64 label ids
+
+    def __len__(self):
+        return len(self.feats["input_ids"])
+
+
+def encode(examples: list[Example], featurizer, labels: list[str], scheme: str) -> list[Encoded]:
+    index = {l: i for i, l in enumerate(labels)}
+    out = []
+    for ex in examples:
+        if not ex.text:
+            continue
+        tags = spans_to_tags(len(ex.text), ex.spans, scheme)
+        out.append(Encoded(featurizer.featurise(ex.text), np.array([index[t] for t in tags], dtype=np.int64)))
+    return out
+
+
+def batch_order(lengths: list[int], batch_size: int, bucket_batches: int, rng: np.random.Generator) -> list[list[int]]:
+    """Shuffle, sort within buckets of ``batch_size * bucket_batches`` by length, cut into batches,
+    shuffle the batches. Same rng state -> same order."""
+    idx = rng.permutation(len(lengths))
+    chunk = batch_size * bucket_batches
+    batches = []
+    for s in range(0, len(idx), chunk):
+        part = sorted(idx[s:s + chunk].tolist(), key=lambda i: lengths[i])
+        batches.extend(part[k:k + batch_size] for k in range(0, len(part), batch_size))
+    order = rng.permutation(len(batches))
+    return [batches[i] for i in order]
+
+
+def collate(items: list[Encoded], input_names: tuple, device, with_tags: bool = True) -> dict:
+    from .features import LEX_LEVELS
+    B, S = len(items), max(len(x) for x in items)
+    ids = np.zeros((B, S), dtype=np.int64)
+    mask = np.zeros((B, S), dtype=np.int64)
+    big = np.zeros((B, S), dtype=np.int64) if "bigram_ids" in input_names else None
+    lex = None
+    tags = np.zeros((B, S), dtype=np.int64) if with_tags else None
+    for b, x in enumerate(items):
+        n = len(x)
+        ids[b, :n] = x.feats["input_ids"]
+        mask[b, :n] = 1
+        if big is not None:
+            big[b, :n] = x.feats["bigram_ids"]
+        if "lexicon_feats" in input_names:
+            lv = x.feats["lexicon_levels"]
+            if lex is None:
+                lex = np.zeros((B, S, lv.shape[1]), dtype=np.float32)
+            lex[b, :n] = lv.astype(np.float32) / LEX_LEVELS
+        if with_tags:
+            tags[b, :n] = x.tags
+    out = {"input_ids": torch.from_numpy(ids).to(device), "attention_mask": torch.from_numpy(mask).to(device)}
+    if big is not None:
+        out["bigram_ids"] = torch.from_numpy(big).to(device)
+    if lex is not None:
+        out["lexicon_feats"] = torch.from_numpy(lex).to(device)
+    if with_tags:
+        out["tags"] = torch.from_numpy(tags).to(device)
+    return out
+
+
+def segment_docs(examples: list[Example], featurizer, max_length: int):
+    """For evaluation: every document cut like the runtime cuts it.
+    Returns (segments [Encoded], owners [(doc index, code-point offset)])."""
+    segs, owners = [], []
+    for d, ex in enumerate(examples):
+        for s, e in split_for_model(ex.text, max_length):
+            if e > s:
+                segs.append(Encoded(featurizer.featurise(ex.text[s:e]), None))
+                owners.append((d, s))
+    return segs, owners

@@ -1,0 +1,314 @@
+"""Training: ``run_training(cfg, out_dir)``; the loop itself is the generator ``train_while_improving``.
+
+stdout carries only machine lines (the orchestrator parses them); logs go to stderr:
+  PROGRESS {"epoch":1,"step":1340,"loss":2.1,"dev":{"precision":..,"recall":..,"f1":..},"elapsed_s":81.2,"best_f1":..}
+  RESULT {"out_dir":..,"version":..,"best_epoch":..,"dev":{...},"extra_dev":{...},...}
+Scores are fractions in 0..1 (strict exact span + type).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .batching import batch_order, collate, encode
+from .checkpoint import load_featurizer, load_weights, read_checkpoint, save_weights
+from .config import Config
+from .data import file_record, read_jsonl, split_examples
+from .errors import ConfigError
+from .evaluate import evaluate
+from .features import Featurizer, Lexicon
+from .models import build_model
+from .tagging import labels_for
+
+
+def log(msg: str) -> None:
+    print(f"[trainer] {msg}", file=sys.stderr, flush=True)
+
+
+def emit(kind: str, payload: dict) -> None:
+    print(f"{kind} " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")), flush=True)
+
+
+def seed_everything(seed: int, device: str) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    if device == "cuda":
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.cuda.manual_seed_all(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def pick_device(name: str) -> str:
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("system.device", "cuda requested but torch sees no GPU")
+    return name
+
+
+def find_lexicon_dict(spec: str, cfg: Config) -> Path:
+    """``"jieba"`` = the dict.txt of the installed jieba package (found without importing it)."""
+    if spec == "jieba":
+        import importlib.util
+        s = importlib.util.find_spec("jieba")
+        if s is None or not s.origin:
+            raise ConfigError("paths.lexicon_dict", "\"jieba\" but the jieba package is not installed; give a dict.txt path")
+        return Path(s.origin).parent / "dict.txt"
+    p = cfg.resolve_path(spec)
+    if not p.is_file():
+        raise ConfigError("paths.lexicon_dict", f"{p} not found")
+    return p
+
+
+def make_optimizer(model, tcfg: dict):
+    head, crf, enc = [], [], []
+    for name, p in model.named_parameters():
+        (crf if name.startswith("crf.") else head if name.startswith("classifier.") else enc).append(p)
+    lr = tcfg["learning_rate"]
+    groups = [{"params": enc, "lr": lr * tcfg["encoder_lr_multiplier"]},
+              {"params": head, "lr": lr}, {"params": crf, "lr": lr * tcfg["crf_lr_multiplier"]}]
+    for g in groups:
+        g["base_lr"] = g["lr"]
+    kind = tcfg["optimizer"]
+    if kind == "adam":
+        return torch.optim.Adam(groups, weight_decay=tcfg["weight_decay"])
+    if kind == "adamw":
+        return torch.optim.AdamW(groups, weight_decay=tcfg["weight_decay"])
+    return torch.optim.SGD(groups, momentum=0.9, weight_decay=tcfg["weight_decay"])
+
+
+def train_while_improving(model, optimizer, train_data, evaluate_fn, tcfg: dict, rng, device, on_best):
+    """Yields one dict per epoch: epoch, step, loss, dev, elapsed_s, best_f1, is_best.
+
+    Stops after ``epochs``, after ``patience`` epochs without a better dev F1 (0 = never), when
+    ``max_steps`` (0 = no limit) or ``max_time_s`` (0 = no limit) is reached (the partial epoch
+    is evaluated). ``on_best(epoch, dev)`` is called on every new best dev F1.
+    """
+    t0 = time.time()
+    step, best, bad = 0, -1.0, 0
+    lengths = [len(x) for x in train_data]
+    for epoch in range(1, tcfg["epochs"] + 1):
+        model.train()
+        total, count, stop = 0.0, 0, False
+        decay = 1.0 / (1.0 + tcfg["lr_decay"] * (epoch - 1))
+        for idx in batch_order(lengths, tcfg["batch_size"], tcfg["bucket_batches"], rng):
+            batch = collate([train_data[i] for i in idx], model.input_names, device)
+            warm = min(1.0, (step + 1) / tcfg["warmup_steps"]) if tcfg["warmup_steps"] else 1.0
+            for g in optimizer.param_groups:
+                g["lr"] = g["base_lr"] * decay * warm
+            emissions, _ = model(**{n: batch[n] for n in model.input_names})
+            loss = model.crf.nll(emissions.float(), batch["tags"], batch["attention_mask"].bool())
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if tcfg["grad_clip"]:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), tcfg["grad_clip"])
+            optimizer.step()
+            step += 1
+            total += float(loss) * len(idx)
+            count += len(idx)
+            if (tcfg["max_steps"] and step >= tcfg["max_steps"]) or (tcfg["max_time_s"] and time.time() - t0 >= tcfg["max_time_s"]):
+                stop = True
+                break
+        dev = evaluate_fn()
+        is_best = dev["f1"] > best
+        if is_best:
+            best, bad = dev["f1"], 0
+            on_best(epoch, dev)
+        else:
+            bad += 1
+        yield {"epoch": epoch, "step": step, "loss": total / max(count, 1), "dev": dev,
+               "elapsed_s": round(time.time() - t0, 2), "best_f1": best, "is_best": is_best}
+        if stop or (tcfg["patience"] and bad >= tcfg["patience"]):
+            break
+
+
+def _load_corpora(cfg: Config, max_length: int):
+    c = cfg["corpora"]
+    repeats = c["train_repeat"] or [1] * len(c["train"])
+    train, records = [], []
+    for name, rep in zip(c["train"], repeats):
+        exs = read_jsonl(cfg.resolve_path(name), c["train_limit"])
+        records.append(file_record(name, cfg.resolve_path(name), exs, rep, c["train_limit"]))
+        train.extend(exs * rep)
+    dev = read_jsonl(cfg.resolve_path(c["dev"]), c["dev_limit"])
+    records.append({**file_record(c["dev"], cfg.resolve_path(c["dev"]), dev, 1, c["dev_limit"]), "role": "dev"})
+    extra = {}
+    for name in c["extra_dev"]:
+        extra[name] = read_jsonl(cfg.resolve_path(name), c["dev_limit"])
+        records.append({**file_record(name, cfg.resolve_path(name), extra[name], 1, c["dev_limit"]), "role": "extra_dev"})
+    for r in records[:len(c["train"])]:
+        r["role"] = "train"
+    return split_examples(train, max_length), dev, extra, records
+
+
+def _adapt_labels(state: dict, old: list[str], new: list[str]) -> dict:
+    """Fine-tuning with new entity types: copy rows of known labels, zero-init the others."""
+    if old == new:
+        return state
+    pos = [old.index(l) if l in old else -1 for l in new]
+    out = dict(state)
+    W, b = state["classifier.weight"], state["classifier.bias"]
+    T, s, e = state["crf.transitions"], state["crf.start"], state["crf.end"]
+    L = len(new)
+    nW, nb = torch.zeros(L, W.size(1)), torch.zeros(L)
+    nT, ns, ne = torch.zeros(L, L), torch.zeros(L), torch.zeros(L)
+    for i, pi in enumerate(pos):
+        if pi < 0:
+            continue
+        nW[i], nb[i], ns[i], ne[i] = W[pi], b[pi], s[pi], e[pi]
+        for j, pj in enumerate(pos):
+            if pj >= 0:
+                nT[i, j] = T[pi, pj]
+    out.update({"classifier.weight": nW, "classifier.bias": nb, "crf.transitions": nT, "crf.start": ns, "crf.end": ne})
+    return out
+
+
+def run_training(cfg: Config, out_dir: Path) -> dict:
+    """Train (or fine-tune when paths.init_from is set), write the checkpoint into ``out_dir``,
+    export when export.onnx; returns the RESULT payload."""
+    t_start = time.time()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    device = pick_device(cfg["system"]["device"])
+    threads = cfg["system"]["threads"] or os.cpu_count() or 1
+    torch.set_num_threads(threads)
+    seed_everything(cfg["system"]["seed"], device)
+    tcfg = cfg["training"]
+
+    parent = None
+    init_from = cfg["paths"]["init_from"]
+    if init_from:
+        pdir = cfg.resolve_path(init_from)
+        pcfg, parent = read_checkpoint(pdir)
+        if (pdir / "manifest.json").is_file():
+            parent["version"] = json.loads((pdir / "manifest.json").read_text(encoding="utf-8")).get("version")
+        if pcfg["model"] != cfg["model"]:
+            log(f"fine-tuning: [model] taken from {pdir} (the config's [model] is ignored)")
+        cfg["model"] = dict(pcfg["model"])
+        if cfg["model"]["architecture"] == "hf_bert_crf.v1":
+            cfg["paths"]["hf_checkpoint"] = cfg["paths"]["hf_checkpoint"] or str(pdir)
+    mcfg = cfg["model"]
+    arch, scheme, max_length = mcfg["architecture"], mcfg["scheme"], mcfg["max_length"]
+
+    train_ex, dev_ex, extra_ex, data_records = _load_corpora(cfg, max_length)
+    log(f"data: {len(train_ex)} train segments, {len(dev_ex)} dev docs, extra dev {[len(v) for v in extra_ex.values()]}")
+
+    # featurizer + labels ------------------------------------------------------------------
+    if parent is not None:
+        featurizer = load_featurizer(pdir, arch)
+        types = sorted(set(parent["entity_types"]) | {t for ex in train_ex for *_, t in ex.spans})
+    else:
+        types = sorted({t for ex in train_ex for *_, t in ex.spans})
+        if arch == "hf_bert_crf.v1":
+            from .models.hf_bert_crf import load_checkpoint_featurizer
+            featurizer = load_checkpoint_featurizer(cfg.resolve_path(cfg["paths"]["hf_checkpoint"]))
+        else:
+            lex = None
+            if mcfg["lexicon"]:
+                lex = Lexicon.from_jieba_dict(find_lexicon_dict(cfg["paths"]["lexicon_dict"], cfg),
+                                              mcfg["lexicon_min_freq"], mcfg["lexicon_max_word_len"])
+                log(f"lexicon: {len(lex.words)} words")
+            featurizer = Featurizer.build((ex.text for ex in train_ex), mcfg["char_min_freq"], mcfg["bigram_min_freq"],
+                                          mcfg["bigram_max_size"], mcfg["bigram_dim"] > 0, lex)
+    if not types:
+        raise ConfigError("corpora.train", "the training data holds no entity at all")
+    labels = labels_for(types, scheme)
+    t0 = time.time()
+    train_data = encode(train_ex, featurizer, labels, scheme)
+    log(f"featurised {len(train_data)} segments in {time.time() - t0:.1f}s; labels {labels}")
+
+    # model --------------------------------------------------------------------------------
+    paths = dict(cfg["paths"])
+    if parent is not None:
+        paths["_bert_config_dir"] = str(pdir)
+    if arch == "hf_bert_crf.v1" and not paths.get("_bert_config_dir"):
+        paths["hf_checkpoint"] = str(cfg.resolve_path(paths["hf_checkpoint"]))
+    model = build_model(mcfg, featurizer, len(labels), paths)
+    if parent is not None:
+        model.load_state_dict(_adapt_labels(load_weights(pdir / "weights.npz"), parent["labels"], labels))
+    model.to(device)
+    n_params = sum(p.numel() for p in model.parameters())
+    log(f"model {arch}: {n_params:,} parameters on {device} ({threads} threads)")
+    optimizer = make_optimizer(model, tcfg)
+    rng = np.random.default_rng(cfg["system"]["seed"])
+
+    def eval_fn():
+        return evaluate(model, featurizer, dev_ex, labels, scheme, max_length, tcfg["eval_batch_size"], device)
+
+    meta = {
+        "architecture": arch, "scheme": scheme, "labels": labels, "entity_types": types,
+        "max_length": max_length, "input_names": list(model.input_names),
+        "embedding_dim": None, "parameters": n_params, "data": data_records,
+        "parent_version": parent.get("version") if parent else None,
+        "parent_dir": str(init_from) if init_from else None,
+        "seed": cfg["system"]["seed"], "device": device, "torch": torch.__version__,
+    }
+    best_state = {"epoch": 0, "dev": None}
+    written = {"featurizer": False}
+
+    def on_best(epoch, dev):
+        best_state.update(epoch=epoch, dev=dev)
+        write_checkpoint(out_dir, cfg, model, featurizer, meta, best_state, featurizer_files=not written["featurizer"])
+        written["featurizer"] = True
+
+    log_path = out_dir / "train_log.jsonl"
+    log_path.write_text("")
+    for info in train_while_improving(model, optimizer, train_data, eval_fn, tcfg, rng, device, on_best):
+        d = info["dev"]
+        payload = {"epoch": info["epoch"], "step": info["step"], "loss": round(info["loss"], 5),
+                   "dev": {"precision": round(d["precision"], 5), "recall": round(d["recall"], 5), "f1": round(d["f1"], 5)},
+                   "elapsed_s": info["elapsed_s"], "best_f1": round(info["best_f1"], 5)}
+        emit("PROGRESS", payload)
+        with open(log_path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({**payload, "per_type": d["per_type"]}) + "\n")
+
+    # final: best weights back, extra dev sets, export ------------------------------------
+    state = load_weights(out_dir / "weights.npz")
+    model.load_state_dict(state)
+    extra = {}
+    for name, exs in extra_ex.items():
+        extra[name] = evaluate(model, featurizer, exs, labels, scheme, max_length, tcfg["eval_batch_size"], device)
+        log(f"{name}: F1 {extra[name]['f1']:.4f}")
+    best_state["extra_dev"] = extra
+    write_checkpoint(out_dir, cfg, model, featurizer, meta, best_state, weights=False, featurizer_files=False)
+    result = {"out_dir": str(out_dir), "version": None, "best_epoch": best_state["epoch"],
+              "dev": _short(best_state["dev"]), "extra_dev": {k: _short(v) for k, v in extra.items()},
+              "elapsed_s": None}
+    if cfg["export"]["onnx"]:
+        from .export import export_model_dir
+        manifest = export_model_dir(out_dir, out_dir)
+        result["version"] = manifest["version"]
+        result["int8"] = manifest["metrics"].get("onnx_check")
+    result["elapsed_s"] = round(time.time() - t_start, 2)
+    emit("RESULT", result)
+    return result
+
+
+def _short(d):
+    return None if d is None else {k: round(d[k], 5) for k in ("precision", "recall", "f1")}
+
+
+def write_checkpoint(out_dir: Path, cfg: Config, model, featurizer, meta: dict, best: dict, weights: bool = True,
+                     featurizer_files: bool = True) -> None:
+    """Write the checkpoint files (see checkpoint.py); vocab/lexicon only when featurizer_files."""
+    if featurizer_files:
+        meta["featurizer_files"] = featurizer.save(out_dir)
+        if meta["architecture"] == "hf_bert_crf.v1":
+            from .models.hf_bert_crf import save_bert_config
+            meta["featurizer_files"] += save_bert_config(model, out_dir)
+    if weights:
+        save_weights(model, out_dir / "weights.npz", cfg["export"]["weights_dtype"])
+        (out_dir / "crf.json").write_text(json.dumps(model.crf.to_json()), encoding="utf-8")
+    (out_dir / "config.cfg").write_text(cfg.to_cfg_text(
+        "Resolved config that produced this model (zhner_trainer). Values are JSON."), encoding="utf-8")
+    meta = dict(meta, created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                best_epoch=best["epoch"], metrics={"dev": best["dev"], "extra_dev": best.get("extra_dev", {})})
+    (out_dir / "checkpoint.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")

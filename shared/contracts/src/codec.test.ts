@@ -1,0 +1,87 @@
+import { DecodeError, ValidationError } from '@zhner/kit';
+import { Codec, SCHEMA_NAMES, avroType } from './codec';
+import { createTopics } from './topics';
+import type { RawText, EntityEvent, Prediction, Correction, DeadLetter } from './types';
+
+const raw = (text: string, metadata: Record<string, string> = {}): RawText => ({ id: 'doc-1', text, source: 'test', publishedAt: 1_700_000_000_000, metadata });
+
+describe('Avro round-trips', () => {
+  const codec = new Codec('RawText');
+
+  it.each([
+    ['plain Chinese', '新华社北京十二月一日电，国务院总理李鹏会见了日本客人。'],
+    ['emoji and astral CJK', '今天😀去𠮷野家吃饭👍🏽，北京🇨🇳'],
+    ['full-width and mixed Latin', 'ＮＢＡ球星Ｌｅｂｒｏｎ在１９９８年与Apple公司 Inc. 签约'],
+    ['control characters and newlines', 'a\nb\tc\r\n\u0000d'],
+  ])('keeps %s text byte-exact', (_name, text) => {
+    const back = codec.decode(codec.encode(raw(text, { url: 'https://例子.中国/新闻?id=1', lang: 'zh' })));
+    expect(back).toEqual(raw(text, { url: 'https://例子.中国/新闻?id=1', lang: 'zh' }));
+  });
+
+  it('keeps a 100k-character text', () => {
+    const text = '中华人民共和国'.repeat(14_286).slice(0, 100_000);
+    expect(text.length).toBe(100_000);
+    expect(codec.decode(codec.encode(raw(text))).text).toBe(text);
+  });
+
+  it('keeps empty metadata and a null publishedAt', () => {
+    const v: RawText = { id: 'x', text: '文', source: 's', publishedAt: null, metadata: {} };
+    expect(codec.decode(codec.encode(v))).toEqual(v);
+  });
+
+  it('round-trips every other schema', () => {
+    const entity = { start: 0, end: 2, cpStart: 0, cpEnd: 2, type: 'LOC', text: '北京', score: 0.5 };
+    const ev: EntityEvent = { docId: 'd', source: 's', modelVersion: 'm1', textSha256: 'ab', textLength: 4, entities: [entity], timings: { queueMs: 1.5, inferenceMs: 2.5, totalMs: 4 }, taggedAt: 1, replicaId: 'r1' };
+    expect(new Codec('EntityEvent').decode(new Codec('EntityEvent').encode(ev))).toEqual(ev);
+    const pred: Prediction = { docId: 'd', source: 's', text: '北京人', modelVersion: 'm', labels: ['O', 'B-LOC'], tokenCount: 3, tokenEntropy: [0.5, 0.25, 0], tokenConfidence: [0.5, 0.75, 1], meanEntropy: 0.25, maxEntropy: 0.5, bestPathLogProb: -0.5, entityMinMarginal: null, entities: [entity], embedding: [0.25, -0.5], predictedAt: 2 };
+    expect(new Codec('Prediction').decode(new Codec('Prediction').encode(pred))).toEqual(pred);
+    const cor: Correction = { correctionId: 'c', candidateId: null, docId: 'd', text: '北京', annotator: 'a', revision: 0, entities: [{ start: 0, end: 2, type: 'LOC', text: '北京' }], modelVersion: null, origin: 'STUDIO', createdAt: 3 };
+    expect(new Codec('Correction').decode(new Codec('Correction').encode(cor))).toEqual(cor);
+    const dl: DeadLetter = { originalTopic: 't', partition: 1, offset: '9007199254740993', key: Buffer.from('k'), payload: Buffer.from([1, 2, 3]), headers: { a: 'b' }, errorCode: 'DECODE_FAILED', reason: 'bad', consumerGroup: 'g', failedAt: 4 };
+    expect(new Codec('DeadLetter').decode(new Codec('DeadLetter').encode(dl))).toEqual(dl);
+    expect(SCHEMA_NAMES.map((n) => avroType(n).name)).toEqual(SCHEMA_NAMES.map((n) => `zhner.v1.${n}`));
+  });
+});
+
+describe('poison payloads', () => {
+  const codec = new Codec('RawText');
+
+  it('rejects garbage, truncation and trailing bytes with DecodeError', () => {
+    const good = codec.encode(raw('北京'));
+    expect(() => codec.decode(Buffer.from('not avro at all, just text'))).toThrow(DecodeError);
+    expect(() => codec.decode(good.subarray(0, good.length - 2))).toThrow(DecodeError);
+    expect(() => codec.decode(Buffer.concat([good, Buffer.from([0])]))).toThrow(/trailing/);
+    expect(() => codec.decode(Buffer.alloc(0))).toThrow(/empty payload/);
+  });
+
+  it('rejects a CESU-encoded lone surrogate (invalid UTF-8)', () => {
+    const good = codec.encode(raw('AB'));
+    // replace the two ASCII bytes "AB" of the text with ED A0 80 (U+D800 as CESU-8), fixing the length prefix
+    const idx = good.indexOf(Buffer.from('AB'));
+    const bad = Buffer.concat([good.subarray(0, idx - 1), Buffer.from([6, 0xed, 0xa0, 0x80]), good.subarray(idx + 2)]);
+    expect(() => codec.decode(bad)).toThrow(/invalid UTF-8/);
+  });
+
+  it('refuses to encode an invalid value, naming the field', () => {
+    expect(() => codec.encode({ ...raw('x'), publishedAt: 'yesterday' } as unknown as RawText)).toThrow(ValidationError);
+  });
+});
+
+describe('Confluent wire format', () => {
+  it('frames with magic byte and schema id and checks both on decode', () => {
+    const c = new Codec('RawText', { wireFormat: { kind: 'confluent', schemaId: 42 } });
+    const buf = c.encode(raw('上海'));
+    expect(buf[0]).toBe(0);
+    expect(buf.readUInt32BE(1)).toBe(42);
+    expect(c.decode(buf).text).toBe('上海');
+    expect(() => new Codec('RawText', { wireFormat: { kind: 'confluent', schemaId: 7 } }).decode(buf)).toThrow(/schema id 42/);
+    expect(() => c.decode(new Codec('RawText').encode(raw('上海')))).toThrow(DecodeError);
+  });
+
+  it('is chosen per topic from schema ids', () => {
+    const topics = createTopics({ prefix: 'x.', schemaIds: { rawText: 5 } });
+    expect(topics.rawText.name).toBe('x.ner.raw-text.v1');
+    expect(topics.rawText.codec.encode(raw('a')).readUInt32BE(1)).toBe(5);
+    expect(topics.entities.codec.encode({ docId: 'd', source: 's', modelVersion: 'm', textSha256: '', textLength: 0, entities: [], timings: { queueMs: 0, inferenceMs: 0, totalMs: 0 }, taggedAt: 0, replicaId: 'r' })[0]).not.toBe(undefined);
+  });
+});

@@ -1,0 +1,17 @@
+import { Registry, collectDefaultMetrics, Counter, Gauge, Histogram, Summary } from 'prom-client';
+
+export { Registry, Counter, Gauge, Histogram, Summary };
+
+/**
+ * A fresh prom-client registry per service (never the global one, so several services can share a
+ * process in the one-machine default and in tests). Every series carries `service`.
+ */
+export function createMetricsRegistry(service: string, opts: { defaultMetrics?: boolean } = {}): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'zhner_' });
+  return registry;
+}
+
+/** Latency buckets in seconds from 0.5 ms to 10 s, for request and inference timings. */
+export const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

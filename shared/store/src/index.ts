@@ -1,0 +1,5 @@
+export * from './client';
+export * from './migrate';
+export * from './outbox';
+export * from './factory';
+export * from './conformance';
