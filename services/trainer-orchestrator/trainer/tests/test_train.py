@@ -59,7 +59,7 @@ def test_export_and_finetune_with_a_new_type(tmp_path, tiny_cfg_path, data_root)
     assert m["labels"][0] == "O" and m["scheme"] == "BIOES"
     new = tmp_path / "feedback.jsonl"
     new.write_text("\n".join(json.dumps({"id": f"f{i}", "text": "我在ＮＢＡ看到了姚明和小米手机",
-                                         "entities": [{"start": 3, "end": 6, "type": "ORG", "text": "ＮＢＡ"},
+                                         "entities": [{"start": 2, "end": 5, "type": "ORG", "text": "ＮＢＡ"},
                                                       {"start": 11, "end": 15, "type": "PRODUCT", "text": "小米手机"}]},
                                         ensure_ascii=False) for i in range(20)) + "\n", encoding="utf-8")
     child = tmp_path / "child"
