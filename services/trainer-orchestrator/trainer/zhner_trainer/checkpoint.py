@@ -35,12 +35,12 @@ def load_weights(path: Path) -> dict[str, torch.Tensor]:
 
 
 def read_checkpoint(model_dir: Path) -> tuple[Config, dict]:
-    """(config, checkpoint.json) of a training output / model directory."""
+    """(config, checkpoint.json) of a training output / model directory (NER_DATA_ROOT applies)."""
     model_dir = Path(model_dir)
     for f in ("config.cfg", "checkpoint.json", "weights.npz"):
         if not (model_dir / f).is_file():
             raise ModelDirError(str(model_dir), f"{f} missing (not a zhner model/checkpoint directory)")
-    cfg = load_config(model_dir / "config.cfg", env={})
+    cfg = load_config(model_dir / "config.cfg")
     meta = json.loads((model_dir / "checkpoint.json").read_text(encoding="utf-8"))
     return cfg, meta
 

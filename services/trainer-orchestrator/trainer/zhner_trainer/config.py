@@ -179,7 +179,23 @@ SCHEMA: dict[str, dict[str, Checker]] = {
 
 
 class Config(dict):
-    """A resolved, validated config: ``cfg["training"]["epochs"]``; ``cfg.get_path("paths.x")``."""
+    """A resolved, validated config: ``cfg["training"]["epochs"]``.
+
+    ``source`` keeps the values before interpolation and before the environment (file + --set):
+    that is what ``to_cfg_text`` saves next to a model, so ``${paths.data_root}`` stays a
+    reference and NER_DATA_ROOT keeps working when the saved config is read again.
+    """
+
+    source: dict
+
+    def set(self, section: str, key: str, value: Any) -> None:
+        """Change a value after loading (kept in the saved copy too)."""
+        self[section][key] = value
+        self.source[section][key] = value
+
+    def set_section(self, section: str, resolved: dict, source: dict) -> None:
+        self[section] = dict(resolved)
+        self.source[section] = dict(source)
 
     def get_dotted(self, key: str) -> Any:
         sec, k = key.split(".", 1)
@@ -192,7 +208,8 @@ class Config(dict):
 
     def to_cfg_text(self, header: str = "") -> str:
         lines = [f"# {line}" for line in header.splitlines()] if header else []
-        for sec, values in self.items():
+        for sec in self:
+            values = self.source[sec]
             if lines:
                 lines.append("")
             lines.append(f"[{sec}]")
@@ -312,7 +329,11 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | No
         text = p.read_text(encoding="utf-8")
     raw = read_cfg_text(text, str(path or "<string>"))
     env = os.environ if env is None else env
-    if env.get("NER_DATA_ROOT") and "paths" in raw:
+    source = json.loads(json.dumps(raw))
+    for o in overrides or []:
+        apply_override(source, o)
+    set_root = any(o.split("=", 1)[0].strip() == "paths.data_root" for o in overrides or [])
+    if env.get("NER_DATA_ROOT") and "paths" in raw and not set_root:
         raw["paths"]["data_root"] = env["NER_DATA_ROOT"]
     for o in overrides or []:
         apply_override(raw, o)
@@ -325,6 +346,8 @@ def load_config(path: str | os.PathLike | None = None, overrides: list[str] | No
             raise ConfigError(first.key, f"{str(first).split(': ', 1)[1]} (and {len(errors) - 1} more: {rest})")
         raise first
     ordered = Config()
+    ordered.source = {}
     for sec in SCHEMA:
         ordered[sec] = dict(raw[sec])
+        ordered.source[sec] = dict(source[sec])
     return ordered

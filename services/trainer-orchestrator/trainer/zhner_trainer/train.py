@@ -131,20 +131,26 @@ def train_while_improving(model, optimizer, train_data, evaluate_fn, tcfg: dict,
             break
 
 
+def _display(cfg: Config, name: str) -> str:
+    """A corpus path as recorded in manifests: relative to paths.data_root when under it."""
+    root = cfg["paths"]["data_root"].rstrip("/") + "/"
+    return "${paths.data_root}/" + name[len(root):] if name.startswith(root) else name
+
+
 def _load_corpora(cfg: Config, max_length: int):
     c = cfg["corpora"]
     repeats = c["train_repeat"] or [1] * len(c["train"])
     train, records = [], []
     for name, rep in zip(c["train"], repeats):
         exs = read_jsonl(cfg.resolve_path(name), c["train_limit"])
-        records.append(file_record(name, cfg.resolve_path(name), exs, rep, c["train_limit"]))
+        records.append(file_record(_display(cfg, name), cfg.resolve_path(name), exs, rep, c["train_limit"]))
         train.extend(exs * rep)
     dev = read_jsonl(cfg.resolve_path(c["dev"]), c["dev_limit"])
-    records.append({**file_record(c["dev"], cfg.resolve_path(c["dev"]), dev, 1, c["dev_limit"]), "role": "dev"})
+    records.append({**file_record(_display(cfg, c["dev"]), cfg.resolve_path(c["dev"]), dev, 1, c["dev_limit"]), "role": "dev"})
     extra = {}
     for name in c["extra_dev"]:
-        extra[name] = read_jsonl(cfg.resolve_path(name), c["dev_limit"])
-        records.append({**file_record(name, cfg.resolve_path(name), extra[name], 1, c["dev_limit"]), "role": "extra_dev"})
+        extra[_display(cfg, name)] = exs = read_jsonl(cfg.resolve_path(name), c["dev_limit"])
+        records.append({**file_record(_display(cfg, name), cfg.resolve_path(name), exs, 1, c["dev_limit"]), "role": "extra_dev"})
     for r in records[:len(c["train"])]:
         r["role"] = "train"
     return split_examples(train, max_length), dev, extra, records
@@ -192,9 +198,9 @@ def run_training(cfg: Config, out_dir: Path) -> dict:
             parent["version"] = json.loads((pdir / "manifest.json").read_text(encoding="utf-8")).get("version")
         if pcfg["model"] != cfg["model"]:
             log(f"fine-tuning: [model] taken from {pdir} (the config's [model] is ignored)")
-        cfg["model"] = dict(pcfg["model"])
-        if cfg["model"]["architecture"] == "hf_bert_crf.v1":
-            cfg["paths"]["hf_checkpoint"] = cfg["paths"]["hf_checkpoint"] or str(pdir)
+        cfg.set_section("model", pcfg["model"], pcfg.source["model"])
+        if cfg["model"]["architecture"] == "hf_bert_crf.v1" and not cfg["paths"]["hf_checkpoint"]:
+            cfg.set("paths", "hf_checkpoint", str(pdir))
     mcfg = cfg["model"]
     arch, scheme, max_length = mcfg["architecture"], mcfg["scheme"], mcfg["max_length"]
 

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Installs what the platform needs on a fresh machine; every step is skipped when already done,
+// so `npm start` and `npm test` call it each time. Downloads are cached under the home directory
+// (~/.npm, ~/.cache/pip, ~/.m2), so repeated runs are fast.
+//
+//   node scripts/setup.mjs [--for start|test] [--skip-python]
+//
+// Steps: node_modules (npm ci), the trainer's Python environment (Debian torch + .venv), the
+// studio's web bundle (vite), and for tests Debian's Chromium. Kafka, Java, Maven and PostgreSQL
+// are installed on demand by deploy/local/infra.mjs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const log = (m) => process.stderr.write(`[setup] ${m}\n`);
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: repo, ...opts });
+  if (r.status !== 0) {
+    if (opts.optional) return false;
+    log(`failed: ${cmd} ${args.join(' ')}`);
+    process.exit(r.status ?? 1);
+  }
+  return true;
+}
+
+function newestMtime(dir, filter = () => true) {
+  let newest = 0;
+  if (!existsSync(dir)) return 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p, filter));
+    else if (filter(p)) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+export function setup({ purpose = 'start', python = true } = {}) {
+  const [major] = process.versions.node.split('.').map(Number);
+  if (major < 20) {
+    log(`Node.js ${process.versions.node} is too old: Node 20 or newer is required`);
+    process.exit(1);
+  }
+
+  // 1. npm dependencies
+  const lock = path.join(repo, 'package-lock.json');
+  const installed = path.join(repo, 'node_modules', '.package-lock.json');
+  if (!existsSync(installed)) {
+    log('installing npm dependencies (npm ci)');
+    run('npm', ['ci', '--no-audit', '--no-fund']);
+  } else if (statSync(lock).mtimeMs > statSync(installed).mtimeMs) {
+    log('package-lock.json changed: npm install');
+    run('npm', ['install', '--no-audit', '--no-fund']);
+  }
+
+  // 2. Python environment of the trainer (fine-tuning). Required for tests; optional to start.
+  if (python) {
+    const ok = run('bash', [path.join(repo, 'scripts', 'setup-python.sh')], { optional: purpose !== 'test', stdio: ['ignore', 'ignore', 'inherit'] });
+    if (!ok) log('the trainer environment is not available: the platform starts, but fine-tuning runs will fail until `bash scripts/setup-python.sh` succeeds');
+  }
+
+  // 3. Chromium for the browser tests
+  if (purpose === 'test' && !existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
+    if (isRoot) {
+      log('installing Debian chromium for the browser tests');
+      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+      if (!run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env, optional: true })) {
+        run('apt-get', ['update'], { env });
+        run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env });
+      }
+    } else {
+      log('Chromium is missing: install it (sudo apt-get install -y chromium) or set CHROMIUM_PATH');
+      process.exit(1);
+    }
+  }
+
+  // 4. The studio's web bundle
+  const web = path.join(repo, 'services', 'studio', 'web');
+  if (existsSync(path.join(web, 'vite.config.ts'))) {
+    const built = path.join(web, 'dist', 'index.html');
+    if (!existsSync(built) || newestMtime(web) > statSync(built).mtimeMs) {
+      log('building the studio web bundle (vite)');
+      run('npm', ['run', '--silent', 'studio:build']);
+    }
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const purpose = args.includes('--for') ? args[args.indexOf('--for') + 1] : 'start';
+  setup({ purpose, python: !args.includes('--skip-python') });
+  log('done');
+}
