@@ -1,0 +1,102 @@
+// reloader: rolls a new model version out across tagger replicas (canary, then all) and rolls
+// back on failure. Replica state comes from heartbeats; commands and ModelEvents (PROMOTED,
+// ROLLED_BACK) leave through the outbox together with each persisted transition.
+import { createHttpApp, Lifecycle, registerOpsRoutes, type HttpApp } from '@zhner/kit';
+import { TOPIC_NAMES } from '@zhner/contracts';
+import type { RunningService, ServiceContext } from '@zhner/service';
+import { OutboxRelay } from '@zhner/store';
+import { configSpec, type ReloaderConfig } from './config';
+import type { Clock } from './app/ports';
+import { RolloutEngine } from './app/rolloutEngine';
+import { registerReloaderRoutes } from './adapters/http';
+import { createReloaderMetrics } from './adapters/metrics';
+import { SqlReplicaRepository, SqlRolloutRepository } from './adapters/repository';
+
+export { configSpec, type ReloaderConfig } from './config';
+export {
+  advance,
+  forceRollback,
+  newRollout,
+  isLive,
+  reconcileCommands,
+  modelEventOf,
+  type Rollout,
+  type RolloutState,
+  type RolloutStep,
+  type RolloutPolicy,
+  type RolloutEffect,
+  type ReplicaView,
+  type Transition,
+} from './domain/rollout';
+export { RolloutEngine, RolloutConflictError, type StartRolloutRequest } from './app/rolloutEngine';
+export { FakeReplica, type FakeReplicaOptions } from './testing/fakeReplica';
+
+export interface ReloaderOverrides {
+  clock?: Clock;
+}
+
+export interface RunningReloader extends RunningService {
+  readonly engine: RolloutEngine;
+  /** Publishes pending outbox rows now. */
+  flushOutbox(): Promise<number>;
+}
+
+export async function startReloader(config: ReloaderConfig, ctx: ServiceContext, overrides: ReloaderOverrides = {}): Promise<RunningReloader> {
+  const logger = ctx.logger.child({ service: 'reloader' });
+  const lifecycle = new Lifecycle(logger);
+  const clock = overrides.clock ?? { now: () => Date.now() };
+  const replicas = new SqlReplicaRepository(ctx.db);
+  const rollouts = new SqlRolloutRepository(ctx.db, ctx.topics, replicas, clock);
+  const relay = new OutboxRelay(ctx.db, ctx.bus, logger);
+  const policy = { staleAfterMs: config.staleAfterMs, stepTimeoutMs: config.stepTimeoutMs, canarySoakMs: config.canarySoakMs, canaryMaxErrors: config.canaryMaxErrors };
+  const observer = createReloaderMetrics(ctx.registry, { replicas, rollouts, staleAfterMs: config.staleAfterMs, now: () => clock.now(), logger });
+  const engine = new RolloutEngine({
+    rollouts,
+    replicas,
+    clock,
+    policy,
+    logger,
+    autoRollout: config.autoRollout,
+    reconcile: config.reconcile,
+    onOutbox: () => void relay.flush().catch(() => undefined),
+    observer,
+  });
+
+  // consumer groups carry TOPIC_PREFIX like the topics: environments sharing a cluster stay apart
+  const groupPrefix = ctx.topics.modelEvents.name.slice(0, ctx.topics.modelEvents.name.length - TOPIC_NAMES.modelEvents.length);
+  const app = createHttpApp({ logger });
+  let subscribed = false;
+  await lifecycle.start(async () => {
+    const { topics } = ctx;
+    await ctx.bus.ensureTopics([topics.modelEvents, topics.replicaCommands, topics.replicaHeartbeats, topics.deadLetters]);
+    relay.start();
+    lifecycle.onClose('outbox relay', () => relay.stop());
+    const hb = await ctx.bus.subscribe({ groupId: `${groupPrefix}reloader.heartbeats`, topics: [topics.replicaHeartbeats], handler: (batch) => engine.onHeartbeats(batch) });
+    lifecycle.onClose('heartbeats consumer', () => hb.stop());
+    const ev = await ctx.bus.subscribe({ groupId: `${groupPrefix}reloader`, topics: [topics.modelEvents], handler: (batch) => engine.onModelEvents(batch) });
+    lifecycle.onClose('model-events consumer', () => ev.stop());
+    subscribed = true;
+    engine.start(config.tickMs);
+    lifecycle.onClose('rollout engine', () => engine.stop());
+  });
+
+  const plainApp = app as unknown as HttpApp;
+  registerOpsRoutes(plainApp, {
+    registry: ctx.registry,
+    readiness: async () => {
+      const reasons: string[] = [];
+      if (lifecycle.state !== 'RUNNING') reasons.push(`lifecycle ${lifecycle.state}`);
+      if (!subscribed) reasons.push('consumers not subscribed');
+      try {
+        await ctx.db.query('SELECT 1');
+      } catch {
+        reasons.push('database unreachable');
+      }
+      return reasons;
+    },
+    info: () => ({ service: 'reloader', autoRollout: config.autoRollout }),
+  });
+  registerReloaderRoutes(app, { engine, rollouts, replicas, staleAfterMs: config.staleAfterMs, now: () => clock.now(), adminToken: config.adminToken });
+
+  return { name: 'reloader', app: plainApp, engine, flushOutbox: () => relay.flush(), close: () => lifecycle.close() };
+}

@@ -1,0 +1,82 @@
+// The gate's evaluator on the TypeScript model runtime (@zhner/model): load a model directory,
+// predict the documents in batches, score strict entity F1 in code points.
+import type { LoadModelOptions } from '@zhner/model';
+import { utf16ToCodePointOffsets, type Logger } from '@zhner/kit';
+import { EvaluationError } from '../domain/errors';
+import { scoreSpans, type CorpusExample, type Scores, type SpanLike } from '../domain/corpus';
+import type { Evaluator } from '../app/ports';
+
+/** What the evaluator needs from a predicted entity: UTF-16 offsets, code points when given. */
+export interface RuntimeEntity {
+  start: number;
+  end: number;
+  cpStart?: number;
+  cpEnd?: number;
+  type: string;
+}
+
+/** What the evaluator needs from a loaded model (structural: @zhner/model's model satisfies it). */
+export interface RuntimeModel {
+  predict(texts: string[]): Promise<ReadonlyArray<readonly RuntimeEntity[] | { entities: readonly RuntimeEntity[] }>>;
+  dispose?(): Promise<void> | void;
+  close?(): Promise<void> | void;
+}
+
+export type RuntimeLoader = (modelDir: string) => Promise<RuntimeModel>;
+
+/**
+ * The default loader: `loadModel(dir, opts)` of @zhner/model (checksums verified), imported when
+ * first used: the runtime is a native ONNX Runtime binding that a service which never evaluates
+ * need not load.
+ */
+export function zhnerModelLoader(opts: LoadModelOptions = {}): RuntimeLoader {
+  return async (dir) => {
+    const { loadModel } = await import('@zhner/model');
+    return loadModel(dir, { verifyChecksums: true, ...opts });
+  };
+}
+
+function toCodePointSpans(text: string, entities: readonly RuntimeEntity[]): SpanLike[] {
+  const needsTable = entities.some((e) => e.cpStart === undefined || e.cpEnd === undefined);
+  const table = needsTable ? utf16ToCodePointOffsets(text) : undefined;
+  return entities.map((e) => ({
+    start: e.cpStart ?? table![e.start],
+    end: e.cpEnd ?? table![e.end],
+    type: e.type,
+  }));
+}
+
+export class RuntimeEvaluator implements Evaluator {
+  constructor(
+    private readonly load: RuntimeLoader,
+    private readonly opts: { batchSize?: number; logger?: Logger } = {},
+  ) {}
+
+  async evaluate(modelDir: string, docs: readonly CorpusExample[], dataset: string): Promise<Scores> {
+    let model: RuntimeModel;
+    try {
+      model = await this.load(modelDir);
+    } catch (err) {
+      throw new EvaluationError(`cannot load ${modelDir} to score ${dataset}: ${(err as Error).message}`, { modelDir, dataset }, err);
+    }
+    const started = Date.now();
+    try {
+      const batch = this.opts.batchSize ?? 32;
+      const pred: SpanLike[][] = [];
+      for (let i = 0; i < docs.length; i += batch) {
+        const texts = docs.slice(i, i + batch).map((d) => d.text);
+        const out = await model.predict(texts);
+        if (out.length !== texts.length) throw new EvaluationError(`model returned ${out.length} predictions for ${texts.length} texts`, { modelDir, dataset });
+        out.forEach((o, k) => pred.push(toCodePointSpans(texts[k], Array.isArray(o) ? (o as readonly RuntimeEntity[]) : (o as { entities: readonly RuntimeEntity[] }).entities)));
+      }
+      const scores = scoreSpans(docs.map((d) => d.entities), pred);
+      this.opts.logger?.info({ modelDir, dataset, docs: docs.length, f1: scores.f1, seconds: (Date.now() - started) / 1000 }, 'model scored');
+      return scores;
+    } catch (err) {
+      if (err instanceof EvaluationError) throw err;
+      throw new EvaluationError(`scoring ${modelDir} on ${dataset} failed: ${(err as Error).message}`, { modelDir, dataset }, err);
+    } finally {
+      await (model.dispose ?? model.close)?.call(model);
+    }
+  }
+}

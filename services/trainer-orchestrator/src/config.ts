@@ -1,0 +1,59 @@
+// The orchestrator's environment variables (bus, store and HTTP variables come from runStandalone).
+// Relative paths are resolved against the repository root, as the Python trainer does.
+import os from 'node:os';
+import { env, type ConfigOf, type FieldSpec } from '@zhner/kit';
+import { parseCronSetting } from './domain/triggers';
+
+/** TRAIN_CRON: unset = daily at 03:00; empty or "off" = no schedule; else a cron expression (checked). */
+function cronField(variable: string, def: string, doc: string): FieldSpec<string> {
+  return {
+    variable,
+    doc,
+    defaultText: def,
+    parse(raw) {
+      const value = raw === undefined ? def : raw;
+      const s = parseCronSetting(value);
+      if ('problem' in s) return { ok: false, problem: `${variable}: ${s.problem}` };
+      return { ok: true, value: s.enabled ? s.expression : '' };
+    },
+  };
+}
+
+/** `;`-separated `section.key=value` trainer overrides (values may hold commas: JSON lists). */
+export function splitOverrides(text: string): string[] {
+  return text
+    .split(/;|\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export const configSpec = {
+  modelsDir: env.string('MODELS_DIR', { default: '.data/models', doc: 'Where run directories (training sets, trained models) are written: MODELS_DIR/runs/<runId>/' }),
+  modelDir: env.string('MODEL_DIR', { default: 'models/zh-ner-default', doc: 'The bundled model, registered as promoted when the registry is empty (its manifest.json gives version and metrics)' }),
+  labelSet: env.optional(env.list('LABEL_SET', { doc: 'Entity types corrections may use; unset = the promoted model\'s entity_types (fallback LOC,ORG,PER)' })),
+  holdoutShare: env.number('HOLDOUT_SHARE', { default: 0.1, min: 0, max: 0.5, doc: 'Share of texts (by a hash of the text hash) kept out of training to score models on corrected data' }),
+  trainCron: cronField('TRAIN_CRON', '0 3 * * *', 'Cron schedule of fine-tuning runs (5 or 6 fields); empty or "off" = no schedule. A tick with no unused corrections starts nothing'),
+  backlogThreshold: env.int('TRAIN_BACKLOG_THRESHOLD', { default: 200, min: 0, doc: 'Start a run when this many unused training corrections wait (0 = off)' }),
+  backlogCheckMs: env.durationMs('TRAIN_BACKLOG_CHECK_INTERVAL', { default: '30s', doc: 'How often the backlog is checked besides after each batch of corrections (0 = only then)' }),
+  newDataCap: env.number('TRAIN_NEW_DATA_CAP', { default: 0.15, min: 0.01, max: 1, doc: 'Largest share of new corrections in a training set; replay fills the rest' }),
+  replayFiles: env.list('TRAIN_REPLAY_FILES', { default: ['../shared/data/msra/train.jsonl'], doc: 'Corpus files (JSONL, code-point offsets) replayed beside the corrections' }),
+  trainSeed: env.int('TRAIN_SEED', { default: 13, min: 0, doc: 'Seed of the replay sample (mixed with the run id)' }),
+  python: env.string('NER_PYTHON', { default: '.venv/bin/python', doc: 'Python interpreter with the trainer\'s requirements' }),
+  trainerDir: env.string('TRAINER_DIR', { default: 'services/trainer-orchestrator/trainer', doc: 'The trainer package root (holds zhner_trainer/)' }),
+  trainerConfig: env.string('TRAINER_CONFIG', { default: 'services/trainer-orchestrator/trainer/configs/finetune.cfg', doc: 'Trainer .cfg of fine-tuning runs (short, gentle; [model] comes from the parent model)' }),
+  trainerSet: env.string('TRAINER_SET', { default: '', doc: '`;`-separated section.key=value overrides for every run (JSON values), e.g. training.epochs=1;system.device="cpu"' }),
+  trainerTimeoutMs: env.durationMs('TRAINER_TIMEOUT', { default: '6h', doc: 'Kill a training job running longer (0 = never)' }),
+  devFile: env.string('GATE_DEV_FILE', { default: '../shared/data/peoples_daily/dev.jsonl', doc: 'Dev corpus: early stopping in the trainer and the gate\'s dev F1' }),
+  devLimit: env.int('GATE_DEV_LIMIT', { default: 500, min: 0, doc: 'Sentences of GATE_DEV_FILE used (0 = all)' }),
+  gateMaxDevDrop: env.number('GATE_MAX_DEV_DROP', { default: 0.5, min: 0, max: 100, doc: 'Largest allowed dev F1 drop of a candidate vs the promoted model, in F1 points' }),
+  gateMaxHoldoutDrop: env.number('GATE_MAX_HOLDOUT_DROP', { default: 0, min: 0, max: 100, doc: 'Largest allowed hold-out F1 drop, in F1 points (0 = must not drop)' }),
+  gateMinHoldoutDocs: env.int('GATE_MIN_HOLDOUT_DOCS', { default: 20, min: 0, doc: 'Below this many hold-out corrections the hold-out check is skipped (too noisy)' }),
+  gatePrecision: env.oneOf('GATE_PRECISION', ['auto', 'int8', 'fp32'] as const, { default: 'auto', doc: 'Model variant the gate scores (auto = int8 when the model has one, as replicas serve it)' }),
+  evalBatchSize: env.int('GATE_EVAL_BATCH', { default: 32, min: 1, max: 1024, doc: 'Texts per model-runtime call when scoring' }),
+  runStaleAfterMs: env.durationMs('RUN_STALE_AFTER', { default: '10m', min: 1000, doc: 'A running run without a heartbeat for this long is failed (its process died)' }),
+  runHeartbeatMs: env.durationMs('RUN_HEARTBEAT_INTERVAL', { default: '30s', min: 100, doc: 'How often a running run refreshes its heartbeat' }),
+  adminToken: env.optional(env.string('ADMIN_TOKEN', { doc: 'When set, POST /runs needs "Authorization: Bearer <token>"' })),
+  instanceId: env.string('INSTANCE_ID', { default: `${os.hostname()}-${process.pid}`, doc: 'This replica\'s name, recorded as the owner of its runs' }),
+};
+
+export type OrchestratorConfig = ConfigOf<typeof configSpec>;

@@ -1,0 +1,76 @@
+// The promotion gate: a candidate replaces the current model only if it is not worse where it
+// matters. F1 values are fractions (0..1); tolerances are in F1 points (0.5 = half a point).
+import type { Scores } from './corpus';
+
+export interface GatePolicy {
+  /** Largest allowed dev F1 drop, in points. Default 0.5. */
+  maxDevDropPoints: number;
+  /** Largest allowed hold-out F1 drop, in points. Default 0 (must not drop). */
+  maxHoldoutDropPoints: number;
+  /** Fewer hold-out documents than this and the hold-out check is skipped (too noisy). */
+  minHoldoutDocs: number;
+}
+
+export const DEFAULT_GATE_POLICY: GatePolicy = { maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20 };
+
+export interface ModelScores {
+  dev: Scores;
+  /** Null when there is no hold-out set. */
+  holdout: Scores | null;
+}
+
+export interface GateCheck {
+  name: 'dev' | 'holdout';
+  candidateF1: number | null;
+  baseF1: number | null;
+  /** candidate − base, in points. */
+  deltaPoints: number | null;
+  maxDropPoints: number;
+  docs: number;
+  passed: boolean;
+  skipped: boolean;
+  note: string;
+}
+
+export interface GateDecision {
+  passed: boolean;
+  checks: GateCheck[];
+  /** Why it failed (empty when passed). */
+  reasons: string[];
+  policy: GatePolicy;
+}
+
+// F1 is a ratio of counts: a float error of 1e-9 points must not turn "equal" into "dropped".
+const EPSILON_POINTS = 1e-9;
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+function check(name: 'dev' | 'holdout', cand: Scores | null, base: Scores | null, maxDrop: number, minDocs: number): GateCheck {
+  const docs = cand?.docs ?? 0;
+  if (!cand || docs === 0 || docs < minDocs) {
+    return { name, candidateF1: cand?.f1 ?? null, baseF1: base?.f1 ?? null, deltaPoints: null, maxDropPoints: maxDrop, docs, passed: true, skipped: true, note: `skipped: ${docs} document(s), at least ${minDocs} needed` };
+  }
+  if (!base) {
+    return { name, candidateF1: cand.f1, baseF1: null, deltaPoints: null, maxDropPoints: maxDrop, docs, passed: true, skipped: true, note: 'skipped: no base model to compare with' };
+  }
+  const delta = (cand.f1 - base.f1) * 100;
+  const passed = delta >= -maxDrop - EPSILON_POINTS;
+  const note = passed
+    ? `F1 ${(cand.f1 * 100).toFixed(2)} vs ${(base.f1 * 100).toFixed(2)} (${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points; allowed drop ${maxDrop})`
+    : `${name} F1 dropped ${(-delta).toFixed(2)} points (${(base.f1 * 100).toFixed(2)} → ${(cand.f1 * 100).toFixed(2)}), more than the allowed ${maxDrop}`;
+  return { name, candidateF1: round(cand.f1), baseF1: round(base.f1), deltaPoints: round(delta), maxDropPoints: maxDrop, docs, passed, skipped: false, note };
+}
+
+/**
+ * Decides whether a candidate may be published: its dev F1 may not fall more than
+ * `maxDevDropPoints` below the base model's, and its hold-out F1 not more than
+ * `maxHoldoutDropPoints` (skipped with fewer than `minHoldoutDocs` hold-out documents). Both
+ * models must have been scored on the same documents. `base` null = nothing to compare with: pass.
+ */
+export function decideGate(candidate: ModelScores, base: ModelScores | null, policy: GatePolicy = DEFAULT_GATE_POLICY): GateDecision {
+  const checks = [
+    check('dev', candidate.dev, base?.dev ?? null, policy.maxDevDropPoints, 1),
+    check('holdout', candidate.holdout, base?.holdout ?? null, policy.maxHoldoutDropPoints, Math.max(1, policy.minHoldoutDocs)),
+  ];
+  const reasons = checks.filter((c) => !c.passed).map((c) => c.note);
+  return { passed: reasons.length === 0, checks, reasons, policy };
+}

@@ -1,0 +1,171 @@
+// trainer-orchestrator: stores corrections, builds training sets under the 15% new-data cap,
+// triggers fine-tuning (cron, backlog threshold, manual), gates on held-out F1 and registers
+// model versions (announced on the model-events topic through the outbox).
+import { createHttpApp, Lifecycle, registerOpsRoutes, type HttpApp } from '@zhner/kit';
+import { TOPIC_NAMES } from '@zhner/contracts';
+import type { RunningService, ServiceContext } from '@zhner/service';
+import { OutboxRelay } from '@zhner/store';
+import { configSpec, splitOverrides, type OrchestratorConfig } from './config';
+import { IngestCorrections } from './app/ingestCorrections';
+import type { Clock, Evaluator, TrainingJob } from './app/ports';
+import { ModelRegistry } from './app/registry';
+import { TrainingRuns } from './app/trainingRuns';
+import { Triggers, type ScheduleFactory } from './app/triggers';
+import { nodeCronSchedule } from './adapters/cron';
+import { CorpusFiles, FileWorkspace, resolveRepoPath } from './adapters/files';
+import { registerOrchestratorRoutes } from './adapters/http';
+import { createOrchestratorMetrics } from './adapters/metrics';
+import { RuntimeEvaluator, zhnerModelLoader } from './adapters/modelEvaluator';
+import { PythonTrainingJob } from './adapters/pythonTrainingJob';
+import { SqlExampleRepository, SqlModelRepository, SqlRunRepository } from './adapters/repository';
+
+export { configSpec, splitOverrides, type OrchestratorConfig } from './config';
+export { buildTrainingSet, replayCountFor, maxNewFor, DEFAULT_NEW_DATA_CAP, type TrainingSet, type TrainingSetInput, type TrainingSetStats } from './domain/trainingSet';
+export { scoreSpans, goldToCorpusEntities, corpusToGoldEntities, parseCorpusLine, formatCorpusLine, type CorpusExample, type CorpusEntity, type Scores } from './domain/corpus';
+export { decideGate, DEFAULT_GATE_POLICY, type GateDecision, type GatePolicy, type ModelScores } from './domain/gate';
+export { parseTrainerLine, LineSplitter, type TrainingProgress, type TrainerResult, type TrainerLine } from './domain/progress';
+export { splitOf, chooseActive } from './domain/examples';
+export { parseCronSetting, backlogDecision, scheduleDecision, type RunTrigger } from './domain/triggers';
+export { TrainingJobError, EvaluationError, RunInProgressError, NothingToTrainError, NoBaseModelError } from './domain/errors';
+export { PythonTrainingJob, trainerArgs, dataOverrides, type PythonTrainingJobOptions } from './adapters/pythonTrainingJob';
+export { RuntimeEvaluator, zhnerModelLoader, type RuntimeLoader, type RuntimeModel, type RuntimeEntity } from './adapters/modelEvaluator';
+export { CorpusFiles, FileWorkspace, readCorpusFile, readManifest, resolveRepoPath, REPO_ROOT } from './adapters/files';
+export { TrainingRuns, type StartedRun } from './app/trainingRuns';
+export { FakeTrainingJob, FixedEvaluator, fixedScores, writeFakeModelDir, type FakeTrainingJobOptions } from './testing/fakes';
+export type { TrainingJob, TrainingJobSpec, Evaluator, ModelManifest, RunRecord, ModelVersionRecord } from './app/ports';
+
+/** Replaceable parts (tests use a fake job and evaluator, a fixed clock, a manual schedule). */
+export interface OrchestratorOverrides {
+  job?: TrainingJob;
+  evaluator?: Evaluator;
+  clock?: Clock;
+  schedule?: ScheduleFactory;
+}
+
+export interface RunningOrchestrator extends RunningService {
+  readonly trainingRuns: TrainingRuns;
+  readonly triggers: Triggers;
+  /** Publishes pending outbox rows now. */
+  flushOutbox(): Promise<number>;
+}
+
+/** The PythonTrainingJob configured from the orchestrator's settings. */
+export function trainingJobFromConfig(config: OrchestratorConfig, logger?: ServiceContext['logger']): PythonTrainingJob {
+  return new PythonTrainingJob({
+    python: resolveRepoPath(config.python),
+    trainerDir: resolveRepoPath(config.trainerDir),
+    configFile: resolveRepoPath(config.trainerConfig),
+    overrides: splitOverrides(config.trainerSet),
+    timeoutMs: config.trainerTimeoutMs,
+    logger,
+  });
+}
+
+export async function startOrchestrator(config: OrchestratorConfig, ctx: ServiceContext, overrides: OrchestratorOverrides = {}): Promise<RunningOrchestrator> {
+  const logger = ctx.logger.child({ service: 'trainer-orchestrator' });
+  const lifecycle = new Lifecycle(logger);
+  const clock = overrides.clock ?? { now: () => Date.now() };
+  const examples = new SqlExampleRepository(ctx.db);
+  const runRepo = new SqlRunRepository(ctx.db, ctx.topics.modelEvents);
+  const models = new SqlModelRepository(ctx.db);
+  const workspace = new FileWorkspace(resolveRepoPath(config.modelsDir));
+  const metrics = createOrchestratorMetrics(ctx.registry, { runCounts: () => runRepo.countsByStatus(), backlog: () => examples.backlog(), exampleCounts: () => examples.exampleCounts(), logger });
+  const registry = new ModelRegistry({ models, workspace, logger, labelOverride: config.labelSet });
+  const relay = new OutboxRelay(ctx.db, ctx.bus, logger);
+  const trainingRuns = new TrainingRuns({
+    runs: runRepo,
+    examples,
+    models,
+    job: overrides.job ?? trainingJobFromConfig(config, logger),
+    evaluator: overrides.evaluator ?? new RuntimeEvaluator(zhnerModelLoader(config.gatePrecision === 'auto' ? {} : { precision: config.gatePrecision }), { batchSize: config.evalBatchSize, logger }),
+    workspace,
+    replay: new CorpusFiles(config.replayFiles.map(resolveRepoPath)),
+    dev: new CorpusFiles([resolveRepoPath(config.devFile)], config.devLimit),
+    clock,
+    logger,
+    observer: metrics,
+    onEventQueued: () => void relay.flush().catch(() => undefined),
+    settings: {
+      cap: config.newDataCap,
+      seed: config.trainSeed,
+      gate: { maxDevDropPoints: config.gateMaxDevDrop, maxHoldoutDropPoints: config.gateMaxHoldoutDrop, minHoldoutDocs: config.gateMinHoldoutDocs },
+      devFile: resolveRepoPath(config.devFile),
+      devLimit: config.devLimit,
+      trainerOverrides: splitOverrides(config.trainerSet),
+      owner: config.instanceId,
+      staleAfterMs: config.runStaleAfterMs,
+      heartbeatMs: config.runHeartbeatMs,
+    },
+  });
+  const triggers = new Triggers({
+    runs: trainingRuns,
+    runRepo,
+    examples,
+    logger,
+    backlogThreshold: config.backlogThreshold,
+    backlogCheckMs: config.backlogCheckMs,
+    cron: config.trainCron || null,
+    schedule: overrides.schedule ?? nodeCronSchedule,
+  });
+  const ingest = new IngestCorrections({
+    examples,
+    labelSet: () => registry.labelSet(),
+    holdoutShare: config.holdoutShare,
+    onIngested: (c) => {
+      metrics.corrections('stored', c.inserted);
+      metrics.corrections('duplicate', c.accepted - c.inserted);
+      metrics.corrections('rejected', c.rejected);
+      if (c.inserted > 0) void triggers.check('backlog');
+    },
+  });
+
+  // consumer groups carry TOPIC_PREFIX like the topics: environments sharing a cluster stay apart
+  const groupPrefix = ctx.topics.corrections.name.slice(0, ctx.topics.corrections.name.length - TOPIC_NAMES.corrections.length);
+  const app = createHttpApp({ logger });
+  let subscribed = false;
+  await lifecycle.start(async () => {
+    const { topics } = ctx;
+    await ctx.bus.ensureTopics([topics.corrections, topics.modelEvents, topics.deadLetters]);
+    await registry.bootstrap(resolveRepoPath(config.modelDir));
+    const stale = await runRepo.failStale(config.runStaleAfterMs);
+    if (stale.length) logger.warn({ runs: stale }, 'failed runs left running by a stopped process');
+    relay.start();
+    lifecycle.onClose('outbox relay', () => relay.stop());
+    lifecycle.onClose('training runs', () => trainingRuns.close());
+    const modelSub = await ctx.bus.subscribe({ groupId: `${groupPrefix}trainer-orchestrator.model-events`, topics: [topics.modelEvents], handler: (batch) => registry.handle(batch) });
+    lifecycle.onClose('model-events consumer', () => modelSub.stop());
+    const corrSub = await ctx.bus.subscribe({ groupId: `${groupPrefix}trainer-orchestrator`, topics: [topics.corrections], maxBatchSize: 200, handler: (batch) => ingest.handle(batch) });
+    lifecycle.onClose('corrections consumer', () => corrSub.stop());
+    subscribed = true;
+    triggers.start();
+    lifecycle.onClose('triggers', () => triggers.stop());
+  });
+
+  // createHttpApp's app carries the TypeBox type provider; the kit's helpers take the plain instance
+  const plainApp = app as unknown as HttpApp;
+  registerOpsRoutes(plainApp, {
+    registry: ctx.registry,
+    readiness: async () => {
+      const reasons: string[] = [];
+      if (lifecycle.state !== 'RUNNING') reasons.push(`lifecycle ${lifecycle.state}`);
+      if (!subscribed) reasons.push('consumers not subscribed');
+      try {
+        await ctx.db.query('SELECT 1');
+      } catch {
+        reasons.push('database unreachable');
+      }
+      return reasons;
+    },
+    info: () => ({ service: 'trainer-orchestrator', instance: config.instanceId, runInFlight: trainingRuns.inFlight ?? null, schedule: config.trainCron || 'off' }),
+  });
+  registerOrchestratorRoutes(app, { runs: runRepo, models, trainingRuns, adminToken: config.adminToken });
+
+  return {
+    name: 'trainer-orchestrator',
+    app: plainApp,
+    trainingRuns,
+    triggers,
+    flushOutbox: () => relay.flush(),
+    close: () => lifecycle.close(),
+  };
+}

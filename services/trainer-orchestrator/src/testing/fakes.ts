@@ -1,0 +1,75 @@
+// Stand-ins for the training job and the evaluator (unit and integration tests, dry runs of the
+// loop): the fake job writes a minimal model directory with a manifest.json and reports progress
+// lines like the real trainer; the fixed evaluator returns scores chosen per model directory.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { CorpusExample, Scores } from '../domain/corpus';
+import { TrainingJobError } from '../domain/errors';
+import type { TrainerResult, TrainingProgress } from '../domain/progress';
+import type { Evaluator, TrainingJob, TrainingJobSpec } from '../app/ports';
+
+export interface FakeTrainingJobOptions {
+  /** Version of the n-th model produced (1-based). Default `fake-<n>`. */
+  version?: (n: number) => string;
+  entityTypes?: string[];
+  epochs?: number;
+  /** Delay per epoch, ms. Default 0. */
+  epochMs?: number;
+  /** Make the job fail with this message. */
+  failWith?: string;
+}
+
+/** A TrainingJob that writes `manifest.json` into `outDir` and emits one PROGRESS per epoch. */
+export class FakeTrainingJob implements TrainingJob {
+  /** Every spec the job was run with. */
+  readonly specs: TrainingJobSpec[] = [];
+  private n = 0;
+
+  constructor(private readonly opts: FakeTrainingJobOptions = {}) {}
+
+  async run(spec: TrainingJobSpec): Promise<TrainerResult> {
+    this.specs.push(spec);
+    this.n++;
+    if (this.opts.failWith) throw new TrainingJobError(this.opts.failWith, { runId: spec.runId, exitCode: 2 });
+    const epochs = this.opts.epochs ?? 2;
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      if (spec.signal?.aborted) throw new TrainingJobError('trainer aborted', { runId: spec.runId });
+      if (this.opts.epochMs) await new Promise((r) => setTimeout(r, this.opts.epochMs));
+      const f1 = 0.5 + epoch / 100;
+      const p: TrainingProgress = { epoch, step: epoch * 10, loss: 1 / epoch, dev: { precision: f1, recall: f1, f1 }, elapsedS: epoch, bestF1: f1 };
+      await spec.onProgress?.(p);
+    }
+    const version = this.opts.version?.(this.n) ?? `fake-${this.n}`;
+    await mkdir(spec.outDir, { recursive: true });
+    await writeFile(
+      path.join(spec.outDir, 'manifest.json'),
+      JSON.stringify({ format: 'zhner-model/1', name: 'fake', version, parent_version: null, entity_types: this.opts.entityTypes ?? ['LOC', 'ORG', 'PER'], metrics: {} }),
+    );
+    return { outDir: spec.outDir, version, bestEpoch: epochs, dev: { precision: 0.6, recall: 0.6, f1: 0.6 }, elapsedS: epochs, raw: {} };
+  }
+}
+
+/** Writes a bundled-model stand-in (manifest.json only) into `dir`. */
+export async function writeFakeModelDir(dir: string, version: string, entityTypes: string[] = ['LOC', 'ORG', 'PER']): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ format: 'zhner-model/1', name: 'fake', version, parent_version: null, entity_types: entityTypes, metrics: { dev: { f1: 0.5 } } }));
+}
+
+export function fixedScores(f1: number, docs: number): Scores {
+  return { precision: f1, recall: f1, f1, docs, tp: 0, fp: 0, fn: 0, perType: {} };
+}
+
+/**
+ * An Evaluator whose F1 is chosen per model directory and dataset: `f1(modelDir, dataset)`.
+ * Records every call.
+ */
+export class FixedEvaluator implements Evaluator {
+  readonly calls: Array<{ modelDir: string; dataset: string; docs: number }> = [];
+
+  constructor(private readonly f1: (modelDir: string, dataset: string) => number) {}
+
+  async evaluate(modelDir: string, docs: readonly CorpusExample[], dataset: string): Promise<Scores> {
+    this.calls.push({ modelDir, dataset, docs: docs.length });
+    return fixedScores(this.f1(modelDir, dataset), docs.length);
+  }
+}
