@@ -1,0 +1,40 @@
+// The Annotators page: counts, agreement with adjudicated results, points.
+import { Type } from '@sinclair/typebox';
+import { POINTS } from '../../../domain/quality';
+import { Nullable } from '../schemas';
+import type { StudioDeps, StudioHttpApp } from './deps';
+
+export async function annotatorRoutes(app: StudioHttpApp, d: StudioDeps): Promise<void> {
+  app.get(
+    '/api/annotators',
+    {
+      schema: {
+        tags: ['annotators'],
+        summary: `Per-annotator counts, agreement with adjudicated results and points (+${POINTS.correction} per corrected item, +${POINTS.agreedWithAdjudication} per exact agreement with an adjudication, +${POINTS.spotCheckOk}/${POINTS.spotCheckWrong} per spot check passed/failed)`,
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                annotatorId: Type.String(),
+                displayName: Type.String(),
+                role: Type.String(),
+                disabled: Type.Boolean(),
+                corrections: Type.Integer(),
+                last7Days: Type.Integer(),
+                skips: Type.Integer(),
+                lastCorrectionAt: Nullable(Type.Number()),
+                adjudicated: Type.Integer(),
+                agreed: Type.Integer(),
+                agreementF1: Nullable(Type.Number()),
+                spotChecksOk: Type.Integer(),
+                spotChecksWrong: Type.Integer(),
+                points: Type.Integer(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => ({ items: await d.dashboard.annotators() }),
+  );
+}

@@ -1,0 +1,35 @@
+// GET /api/config (labels and settings the pages need) and GET /api/me (who a token belongs to).
+import { Type } from '@sinclair/typebox';
+import { requireRole, principalOf } from '../auth';
+import { Principal, bearer, errorRefs } from '../schemas';
+import type { StudioDeps, StudioHttpApp } from './deps';
+
+export async function sessionRoutes(app: StudioHttpApp, d: StudioDeps): Promise<void> {
+  app.get(
+    '/api/config',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Label set (in UI order: colours and shortcuts 1..9 follow it) and queue settings',
+        response: {
+          200: Type.Object({
+            labels: Type.Array(Type.String()),
+            labelSource: Type.String({ description: 'config (LABELS) or model (the promoted model manifest)' }),
+            claimTtlMs: Type.Integer(),
+            annotationsPerItem: Type.Integer(),
+          }),
+        },
+      },
+    },
+    async () => {
+      const l = await d.labels.current();
+      return { labels: l.labels, labelSource: l.source, claimTtlMs: d.settings.claimTtlMs, annotationsPerItem: d.settings.annotationsPerItem };
+    },
+  );
+
+  app.get(
+    '/api/me',
+    { preHandler: requireRole(d.auth, 'annotator'), schema: { tags: ['session'], summary: 'The annotator a bearer token belongs to', security: bearer, response: { 200: Principal, ...errorRefs(401) } } },
+    async (req) => principalOf(req),
+  );
+}

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { manifestPathOf } from './sql/dashboardRepository';
+import { parseNerAnswer } from './upstream';
+
+describe("reading the tagger's answer", () => {
+  const e = { start: 0, end: 2, cpStart: 0, cpEnd: 2, type: 'LOC', text: '北京', score: 0.9 };
+  it('reads {results:[...]} with the version on each result (the tagger’s {texts} answer)', () => {
+    expect(parseNerAnswer({ results: [{ modelVersion: 'v7', entities: [e], cached: false }, { modelVersion: 'v7', entities: [] }] }, ['北京', '上'])).toEqual({
+      modelVersion: 'v7',
+      results: [{ entities: [{ start: 0, end: 2, type: 'LOC', text: '北京', score: 0.9 }] }, { entities: [] }],
+    });
+  });
+  it('reads a single {entities} answer and fills missing surface text and score', () => {
+    expect(parseNerAnswer({ modelVersion: 'v1', entities: [{ start: 0, end: 2, type: 'LOC' }] }, ['北京'])).toEqual({ modelVersion: 'v1', results: [{ entities: [{ start: 0, end: 2, type: 'LOC', text: '北京', score: 1 }] }] });
+  });
+  it('refuses an answer without results', () => {
+    expect(() => parseNerAnswer({ hello: 1 }, ['x'])).toThrow(/no results/);
+  });
+});
+
+describe('model manifest location', () => {
+  it('resolves local paths and file URLs, not remote ones', () => {
+    expect(manifestPathOf('models/v1', '/repo')).toBe(path.join('/repo', 'models', 'v1', 'manifest.json'));
+    expect(manifestPathOf('file:///srv/m/v2')).toBe('/srv/m/v2/manifest.json');
+    expect(manifestPathOf('/srv/m/v3/manifest.json')).toBe('/srv/m/v3/manifest.json');
+    expect(manifestPathOf('s3://bucket/v4')).toBeUndefined();
+  });
+});
+
+describe('HTTP clients of the orchestrator, reloader and tagger', () => {
+  const seen: Array<{ method: string; url: string; auth?: string; body: unknown }> = [];
+  let server: import('node:http').Server;
+  let base: string;
+  beforeAll(async () => {
+    const http = await import('node:http');
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body: body ? JSON.parse(body) : undefined });
+        if (req.url === '/rollouts/bad/rollback') return void res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'CONFLICT', message: 'already rolled back' } }));
+        if (req.url === '/ner') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: [{ modelVersion: 'v3', entities: [] }] }));
+        res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('sends exactly the bodies the reloader and orchestrator accept, with their admin tokens', async () => {
+    const { HttpModelActions } = await import('./upstream');
+    const a = new HttpModelActions({ orchestratorUrl: base, reloaderUrl: `${base}/`, timeoutMs: 2000, orchestratorToken: 'o-tok', reloaderToken: 'r-tok' });
+    await a.triggerTraining({ requestedBy: 'ada' });
+    await a.startRollout({ modelVersion: 'v2', modelUri: 'models/v2', manifestSha256: 'a'.repeat(64), requestedBy: 'ada' });
+    await a.rollback('ro-1', { requestedBy: 'ada', reason: 'worse F1' });
+    expect(seen.splice(0)).toEqual([
+      { method: 'POST', url: '/runs', auth: 'Bearer o-tok', body: { requestedBy: 'ada', reason: null } },
+      { method: 'POST', url: '/rollouts', auth: 'Bearer r-tok', body: { modelVersion: 'v2', modelUri: 'models/v2', manifestSha256: 'a'.repeat(64) } },
+      { method: 'POST', url: '/rollouts/ro-1/rollback', auth: 'Bearer r-tok', body: { reason: 'studio: ada: worse F1' } },
+    ]);
+    seen.length = 0;
+    await expect(a.rollback('bad', { requestedBy: 'ada' })).rejects.toMatchObject({ status: 502, code: 'UPSTREAM_FAILED', message: expect.stringContaining('already rolled back') });
+    const down = new HttpModelActions({ orchestratorUrl: 'http://127.0.0.1:9', reloaderUrl: 'http://127.0.0.1:9', timeoutMs: 2000 });
+    await expect(down.triggerTraining({ requestedBy: 'ada' })).rejects.toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
+  });
+
+  it("posts {texts} to the tagger's /ner", async () => {
+    const { HttpNerClient } = await import('./upstream');
+    seen.length = 0;
+    const r = await new HttpNerClient(base, 2000).tag(['北京']);
+    expect(r).toEqual({ modelVersion: 'v3', results: [{ entities: [] }] });
+    expect(seen.splice(0)).toEqual([{ method: 'POST', url: '/ner', auth: undefined, body: { texts: ['北京'] } }]);
+  });
+});

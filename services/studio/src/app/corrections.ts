@@ -1,0 +1,152 @@
+// Submitting a correction: resolve the input form (spans or BIO tags), validate it against the
+// item's text and the label set (nothing is stored when a rule fails), then write the correction,
+// the item's status and the outbox row that publishes it in one transaction. The correction id is
+// derived from (candidate id, annotator, revision): a retried request is the same correction.
+import { validateCorrection, type Correction } from '@zhner/contracts';
+import { ValidationError } from '@zhner/kit';
+import { correctionIdFor } from '../domain/ids';
+import { sameEntities } from '../domain/quality';
+import { CorrectionRejected, bioToSpans, checkSpans, sortSpans, type SpanInput } from '../domain/spans';
+import { conflict, notFound } from './errors';
+import type { LabelProvider } from './labels';
+import type { CandidateStatus, CorrectionStore, Principal, QueueRepository, StoredCorrection, StudioMetrics } from './ports';
+
+export interface SubmitInput {
+  candidateId: string;
+  /** Default 0. A new revision of one's own correction of the same item needs the next number. */
+  revision?: number;
+  entities?: SpanInput[];
+  /** BIO tags, one per character of the text (or per token when `tokens` is given). */
+  tags?: string[];
+  tokens?: string[];
+}
+
+export interface SubmitResult {
+  correction: Correction;
+  duplicate: boolean;
+  candidateStatus: CandidateStatus | undefined;
+}
+
+/**
+ * Spans from either input form, checked against `text` and `labels`.
+ * @throws CorrectionRejected naming the offending span or tag.
+ */
+export function resolveSpans(text: string, input: Pick<SubmitInput, 'entities' | 'tags' | 'tokens'>, labels: readonly string[]): SpanInput[] {
+  const hasEntities = input.entities !== undefined;
+  const hasTags = input.tags !== undefined;
+  if (hasEntities === hasTags) throw new CorrectionRejected('INPUT_FORM', hasEntities ? 'tags' : 'entities', 'give either entities (spans) or tags (BIO), not both and not neither');
+  if (input.tokens !== undefined && !hasTags) throw new CorrectionRejected('INPUT_FORM', 'tokens', 'tokens are only meaningful with tags');
+  const spans = hasTags ? bioToSpans(text, input.tags!, labels, input.tokens) : input.entities!;
+  checkSpans(text, spans, labels, 'entities');
+  return sortSpans(spans).map(({ start, end, type, text: surface }) => ({ start, end, type, text: surface }));
+}
+
+/** The contract's own check (what consumers of the topic will apply), as a rejection. */
+export function checkContract(c: Correction, labels: readonly string[]): void {
+  try {
+    validateCorrection(c, labels);
+  } catch (err) {
+    if (err instanceof ValidationError && !(err instanceof CorrectionRejected)) throw new CorrectionRejected('INPUT_FORM', err.field ?? 'body', err.message);
+    throw err;
+  }
+}
+
+export interface CorrectionServiceDeps {
+  queue: QueueRepository;
+  store: CorrectionStore;
+  labels: LabelProvider;
+  metrics: StudioMetrics;
+  /** Distinct annotators an item needs before it is done (ANNOTATIONS_PER_ITEM). */
+  annotationsPerItem: number;
+  clock?: () => number;
+  onChange?: () => void;
+}
+
+export class CorrectionService {
+  private readonly clock: () => number;
+
+  constructor(private readonly deps: CorrectionServiceDeps) {
+    this.clock = deps.clock ?? Date.now;
+  }
+
+  /**
+   * @throws 404 unknown candidate; 400 CorrectionRejected (nothing stored); 409 CLAIMED_BY_OTHER,
+   *   NOT_CLAIMED (claim the item first) or IDEMPOTENCY_CONFLICT (same revision, other entities).
+   */
+  async submit(p: Principal, input: SubmitInput): Promise<SubmitResult> {
+    const candidate = await this.deps.queue.get(input.candidateId);
+    if (!candidate) throw notFound('candidate', input.candidateId);
+    const labels = await this.deps.labels.labels();
+    const revision = input.revision ?? 0;
+    let correction: Correction;
+    try {
+      const entities = resolveSpans(candidate.text, input, labels);
+      correction = {
+        correctionId: correctionIdFor(candidate.candidateId, p.annotatorId, revision),
+        candidateId: candidate.candidateId,
+        docId: candidate.docId,
+        text: candidate.text,
+        annotator: p.annotatorId,
+        revision,
+        entities,
+        modelVersion: candidate.modelVersion || null,
+        origin: 'STUDIO',
+        createdAt: this.clock(),
+      };
+      checkContract(correction, labels);
+    } catch (err) {
+      if (err instanceof CorrectionRejected) this.deps.metrics.correctionRejected(err.reason);
+      throw err;
+    }
+    let existing: StoredCorrection | undefined;
+    const now = this.clock();
+    const out = await this.deps.store.submit(correction, {
+      textHash: candidate.textHash,
+      predicted: candidate.predicted,
+      annotationsPerItem: this.deps.annotationsPerItem,
+      decide: (s) => {
+        if (!s.candidate) throw notFound('candidate', input.candidateId);
+        if (s.existing) {
+          if (!sameEntities(s.existing.entities, correction.entities)) {
+            throw conflict(
+              'IDEMPOTENCY_CONFLICT',
+              `revision ${revision} of ${p.annotatorId}'s correction of ${input.candidateId} was already submitted with other entities; submit revision ${revision + 1} to revise it`,
+              { revision },
+            );
+          }
+          existing = s.existing;
+          return 'duplicate';
+        }
+        const c = s.candidate;
+        if (c.status === 'claimed' && c.claimedBy !== p.annotatorId && (c.claimExpiresAt ?? 0) > now) {
+          throw conflict('CLAIMED_BY_OTHER', `candidate ${c.candidateId} is claimed by ${c.claimedBy}`, { claimedBy: c.claimedBy });
+        }
+        const heldByMe = c.status === 'claimed' && c.claimedBy === p.annotatorId;
+        if (!heldByMe && !s.annotatorHasPrevious) {
+          throw conflict('NOT_CLAIMED', `claim candidate ${c.candidateId} before correcting it (POST /api/queue/${c.candidateId}/claim); it is ${c.status}`);
+        }
+        return 'insert';
+      },
+    });
+    const duplicate = out.outcome === 'duplicate';
+    this.deps.metrics.correctionSubmitted('STUDIO', duplicate);
+    if (!duplicate) this.deps.onChange?.();
+    return { correction: existing ? stripStored(existing) : correction, duplicate, candidateStatus: out.candidateStatus };
+  }
+}
+
+/** The Correction event fields of a stored correction. */
+export function stripStored(s: StoredCorrection): Correction {
+  return {
+    correctionId: s.correctionId,
+    candidateId: s.candidateId,
+    docId: s.docId,
+    text: s.text,
+    annotator: s.annotator,
+    revision: s.revision,
+    entities: s.entities,
+    modelVersion: s.modelVersion,
+    origin: s.origin,
+    createdAt: s.createdAt,
+  };
+}

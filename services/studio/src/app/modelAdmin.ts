@@ -1,0 +1,32 @@
+// Admin model actions: train now, roll a registered version out, roll a rollout back. The studio
+// only forwards them (the orchestrator and reloader own runs and rollouts); a rollout takes the
+// version's location and manifest checksum from the registry.
+import { notFound } from './errors';
+import type { DashboardRepository, ModelActions, Principal } from './ports';
+
+export class ModelAdmin {
+  constructor(
+    private readonly actions: ModelActions,
+    private readonly registry: Pick<DashboardRepository, 'modelVersion'>,
+    private readonly onChange?: () => void,
+  ) {}
+
+  triggerTraining(p: Principal, reason?: string): Promise<unknown> {
+    return this.actions.triggerTraining({ requestedBy: p.annotatorId, reason });
+  }
+
+  /** @throws 404 when the version is not in the registry. */
+  async startRollout(p: Principal, modelVersion: string): Promise<unknown> {
+    const v = await this.registry.modelVersion(modelVersion);
+    if (!v) throw notFound('model version', modelVersion);
+    const out = await this.actions.startRollout({ modelVersion: v.version, modelUri: v.uri, manifestSha256: v.manifestSha256, requestedBy: p.annotatorId });
+    this.onChange?.();
+    return out;
+  }
+
+  async rollback(p: Principal, rolloutId: string, reason?: string): Promise<unknown> {
+    const out = await this.actions.rollback(rolloutId, { requestedBy: p.annotatorId, reason });
+    this.onChange?.();
+    return out;
+  }
+}

@@ -1,0 +1,283 @@
+// The studio's ports: what its use cases need from the outside world. Adapters (SQL repositories,
+// HTTP clients, prom-client metrics) implement them; tests pass fakes.
+import type { Correction, Entity, GoldEntity } from '@zhner/contracts';
+import type { Role } from '../domain/tokens';
+
+export interface Principal {
+  annotatorId: string;
+  displayName: string;
+  role: Role;
+  tokenId: string;
+}
+
+// ---- tagger ---------------------------------------------------------------------------------
+
+/** An entity as the tagger returns it (UTF-16 offsets). */
+export interface TaggedEntity {
+  start: number;
+  end: number;
+  type: string;
+  text: string;
+  score: number;
+}
+
+export interface NerResponse {
+  modelVersion: string | null;
+  /** One result per input text, in order. */
+  results: Array<{ entities: TaggedEntity[] }>;
+}
+
+/** The tagger's `POST /ner`. The default adapter is HTTP; the one-machine platform passes an in-process one. */
+export interface NerClient {
+  tag(texts: string[]): Promise<NerResponse>;
+}
+
+// ---- model actions (trainer-orchestrator, reloader) ----------------------------------------
+
+export interface ModelActions {
+  /** `POST {ORCHESTRATOR_URL}/runs` (a manual run). */
+  triggerTraining(req: { requestedBy: string; reason?: string }): Promise<unknown>;
+  /** `POST {RELOADER_URL}/rollouts` with the version's location from the registry. */
+  startRollout(req: { modelVersion: string; modelUri: string; manifestSha256: string | null; requestedBy: string }): Promise<unknown>;
+  /** `POST {RELOADER_URL}/rollouts/:id/rollback`. */
+  rollback(rolloutId: string, req: { requestedBy: string; reason?: string }): Promise<unknown>;
+}
+
+// ---- review queue --------------------------------------------------------------------------
+
+export type CandidateStatus = 'open' | 'claimed' | 'done' | 'skipped' | 'expired';
+export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ['open', 'claimed', 'done', 'skipped', 'expired'];
+
+export interface Candidate {
+  candidateId: string;
+  docId: string;
+  source: string;
+  text: string;
+  textHash: string;
+  modelVersion: string;
+  strategy: string;
+  score: number;
+  scores: Record<string, number>;
+  cluster: number | null;
+  novelty: number | null;
+  priority: number;
+  predicted: Entity[];
+  status: CandidateStatus;
+  claimedBy: string | null;
+  /** Epoch ms. */
+  claimedAt: number | null;
+  claimExpiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface QueueRepository {
+  depth(): Promise<Record<CandidateStatus, number>>;
+  /** Highest priority first. */
+  list(opts: { statuses: CandidateStatus[]; limit: number }): Promise<Candidate[]>;
+  get(candidateId: string): Promise<Candidate | undefined>;
+  /** The item `annotatorId` holds an unexpired claim on, its expiry extended by `ttlMs`. */
+  renewActiveClaim(annotatorId: string, ttlMs: number): Promise<Candidate | undefined>;
+  /**
+   * Atomically claims the highest-priority claimable item (open, or claimed with an expired claim)
+   * that `annotatorId` has not corrected yet. Undefined when the queue is empty.
+   */
+  claimNext(annotatorId: string, ttlMs: number): Promise<Candidate | undefined>;
+  /** Atomically claims one item if it is open, its claim expired, or `annotatorId` holds it. */
+  claim(candidateId: string, annotatorId: string, ttlMs: number): Promise<Candidate | undefined>;
+  /** claimed-by-me → skipped (or done when it already has a correction). False when not held. */
+  skip(candidateId: string, annotatorId: string): Promise<boolean>;
+  /** claimed-by-me → open. False when not held. */
+  release(candidateId: string, annotatorId: string): Promise<boolean>;
+  /** Next revision number of `annotatorId`'s correction of the item (0 when none yet). */
+  nextRevision(candidateId: string, annotatorId: string): Promise<number>;
+}
+
+// ---- corrections ---------------------------------------------------------------------------
+
+export type CorrectionStatus = 'accepted' | 'superseded' | 'rejected';
+
+export interface StoredCorrection extends Correction {
+  textHash: string;
+  status: CorrectionStatus;
+  predicted: Entity[] | null;
+}
+
+/** What the submit transaction sees once the candidate row is locked. */
+export interface SubmitState {
+  candidate: Candidate | undefined;
+  /** A correction with the same id (same candidate, annotator, revision): a retried request. */
+  existing: StoredCorrection | undefined;
+  /** The annotator already has a correction of this item (any revision). */
+  annotatorHasPrevious: boolean;
+}
+
+export interface CorrectionStore {
+  get(correctionId: string): Promise<StoredCorrection | undefined>;
+  /**
+   * One transaction: lock the candidate, let `decide` inspect the state ('duplicate' → nothing is
+   * written; 'insert' → write the correction, supersede the annotator's older revisions, set the
+   * candidate's status, enqueue the Correction event in the outbox). `decide` throws to abort.
+   */
+  submit(
+    correction: Correction,
+    opts: { textHash: string; predicted: Entity[]; annotationsPerItem: number; decide: (s: SubmitState) => 'duplicate' | 'insert' },
+  ): Promise<{ outcome: 'inserted' | 'duplicate'; candidateStatus: CandidateStatus | undefined }>;
+  recent(opts: { annotatorId?: string; limit: number }): Promise<StoredCorrection[]>;
+}
+
+// ---- adjudication --------------------------------------------------------------------------
+
+export interface ConflictGroup {
+  textHash: string;
+  docId: string;
+  text: string;
+  candidateId: string | null;
+  /** Latest accepted correction per annotator, oldest first. */
+  corrections: StoredCorrection[];
+}
+
+export interface AdjudicationRecord {
+  adjudicationId: string;
+  textHash: string;
+  docId: string;
+  text: string;
+  entities: GoldEntity[];
+  chosenCorrectionId: string | null;
+  adjudicatorId: string;
+  createdAt: number;
+}
+
+export interface SpotCheckItem {
+  correction: StoredCorrection;
+  verdict: 'ok' | 'wrong' | null;
+}
+
+export interface AdjudicationStore {
+  /** Texts whose latest corrections (per annotator, not yet adjudicated) number at least two. */
+  candidatesForConflict(limit: number): Promise<ConflictGroup[]>;
+  /** Corrections of `textHash` an adjudication resolves (latest accepted per annotator). */
+  correctionsOfText(textHash: string): Promise<StoredCorrection[]>;
+  getAdjudication(adjudicationId: string): Promise<AdjudicationRecord | undefined>;
+  /**
+   * One transaction: the adjudication row, the ADJUDICATION correction + its outbox row, and the
+   * resolved corrections marked superseded. Returns false when the adjudication already existed.
+   */
+  saveAdjudication(a: AdjudicationRecord, correction: Correction, resolved: string[]): Promise<boolean>;
+  /** A sample of `annotatorId`'s recent studio corrections: random, or every one not yet spot-checked. */
+  spotCheckSample(annotatorId: string, opts: { size: number; mode: 'sample' | 'unreviewed'; days: number }): Promise<SpotCheckItem[]>;
+  recordSpotCheck(correctionId: string, reviewerId: string, verdict: 'ok' | 'wrong', note: string | null): Promise<void>;
+}
+
+// ---- auth ----------------------------------------------------------------------------------
+
+export interface TokenRecord {
+  tokenId: string;
+  tokenHash: string;
+  revokedAt: number | null;
+  annotatorId: string;
+  displayName: string;
+  role: Role;
+  disabledAt: number | null;
+}
+
+export interface TokenRepository {
+  find(tokenId: string): Promise<TokenRecord | undefined>;
+  /** Records use (best effort). */
+  touch(tokenId: string): Promise<void>;
+}
+
+// ---- read models ---------------------------------------------------------------------------
+
+export interface ModelVersionRow {
+  version: string;
+  name: string;
+  uri: string;
+  manifestSha256: string;
+  parentVersion: string | null;
+  status: string;
+  metrics: Record<string, unknown>;
+  trainingRunId: string | null;
+  createdAt: number;
+  promotedAt: number | null;
+}
+
+export interface TrainingRunRow {
+  runId: string;
+  status: string;
+  trigger: string;
+  baseVersion: string | null;
+  newVersion: string | null;
+  metrics: Record<string, unknown>;
+  gate: unknown;
+  error: string | null;
+  lastProgress: unknown;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface ReplicaRow {
+  replicaId: string;
+  service: string;
+  modelVersion: string | null;
+  state: string;
+  lastError: string | null;
+  docsTagged: number;
+  errors: number;
+  p99LatencyMs: number | null;
+  lastSeen: number;
+}
+
+export interface RolloutRow {
+  rolloutId: string;
+  modelVersion: string;
+  previousVersion: string | null;
+  state: string;
+  canaryReplica: string | null;
+  detail: Record<string, unknown>;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface DashboardRepository {
+  modelVersions(limit: number): Promise<ModelVersionRow[]>;
+  modelVersion(version: string): Promise<ModelVersionRow | undefined>;
+  trainingRuns(limit: number): Promise<TrainingRunRow[]>;
+  replicas(): Promise<ReplicaRow[]>;
+  rollouts(limit: number): Promise<RolloutRow[]>;
+  correctionsPerDay(days: number): Promise<Array<{ day: string; n: number }>>;
+  queueDepthPerDay(days: number): Promise<Array<{ day: string; depth: number }>>;
+  /** Uncertainty scores of the items in the queue (open or claimed) and of all recent items. */
+  uncertaintyScores(limit: number): Promise<{ queued: number[]; all: number[] }>;
+  /** The manifest of the latest promoted model, when its directory is readable. */
+  promotedManifest(): Promise<unknown | undefined>;
+}
+
+export interface AnnotatorRow {
+  annotatorId: string;
+  displayName: string;
+  role: Role;
+  disabled: boolean;
+  corrections: number;
+  last7Days: number;
+  skips: number;
+  lastCorrectionAt: number | null;
+}
+
+export interface AnnotatorStatsRepository {
+  annotators(): Promise<AnnotatorRow[]>;
+  /** Latest revision per (annotator, item) of studio corrections whose text has an adjudication, with that adjudication's entities. */
+  adjudicatedPairs(): Promise<Array<{ annotatorId: string; entities: GoldEntity[]; gold: GoldEntity[] }>>;
+  spotChecks(): Promise<Array<{ annotatorId: string; verdict: 'ok' | 'wrong'; n: number }>>;
+}
+
+// ---- metrics -------------------------------------------------------------------------------
+
+export interface StudioMetrics {
+  correctionSubmitted(origin: Correction['origin'], duplicate: boolean): void;
+  correctionRejected(reason: string): void;
+  claim(result: 'claimed' | 'renewed' | 'empty' | 'conflict'): void;
+  skip(): void;
+}

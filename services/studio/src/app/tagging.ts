@@ -1,0 +1,36 @@
+// The Tag page's use case: send texts to the tagger and check what comes back.
+import { ValidationError, errorMessage, isPlatformError } from '@zhner/kit';
+import { StudioError, upstreamFailed } from './errors';
+import type { NerClient, NerResponse } from './ports';
+
+export const MAX_TAG_TEXTS = 32;
+export const MAX_TAG_CHARS = 20_000;
+
+export class TagService {
+  constructor(private readonly ner: NerClient) {}
+
+  /** @throws ValidationError for an empty or oversized request; StudioError 502/503 when the tagger fails. */
+  async tag(texts: string[]): Promise<NerResponse> {
+    if (texts.length === 0) throw new ValidationError('give at least one text', { field: 'texts' });
+    if (texts.length > MAX_TAG_TEXTS) throw new ValidationError(`at most ${MAX_TAG_TEXTS} texts per request, got ${texts.length}`, { field: 'texts' });
+    texts.forEach((t, i) => {
+      if (t.length === 0) throw new ValidationError(`texts[${i}] is empty`, { field: `texts[${i}]` });
+      if (t.length > MAX_TAG_CHARS) throw new ValidationError(`texts[${i}] has ${t.length} characters; at most ${MAX_TAG_CHARS}`, { field: `texts[${i}]` });
+    });
+    let res: NerResponse;
+    try {
+      res = await this.ner.tag(texts);
+    } catch (err) {
+      if (err instanceof StudioError) throw err;
+      throw upstreamFailed('tagger', errorMessage(err), { retriable: isPlatformError(err) && err.retriable, cause: err });
+    }
+    if (res.results.length !== texts.length) throw upstreamFailed('tagger', `returned ${res.results.length} results for ${texts.length} texts`);
+    // never pass on a span that does not fit its text (the page slices the text by these offsets)
+    return {
+      modelVersion: res.modelVersion,
+      results: res.results.map((r, i) => ({
+        entities: r.entities.filter((e) => Number.isInteger(e.start) && Number.isInteger(e.end) && e.start >= 0 && e.start < e.end && e.end <= texts[i].length),
+      })),
+    };
+  }
+}

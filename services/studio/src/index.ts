@@ -1,0 +1,156 @@
+// The web studio: live tagging, the review queue, corrections (validated, stored and published
+// through the outbox), adjudication, model history and annotator figures, over a REST API with an
+// OpenAPI document, plus the built web page. See ../README.md.
+import path from 'node:path';
+import { ConfigError, Lifecycle, env, errorMessage, type ConfigOf, type HttpApp } from '@zhner/kit';
+import type { RunningService, ServiceContext } from '@zhner/service';
+import { OutboxRelay } from '@zhner/store';
+import { AdjudicationService } from './app/adjudication';
+import { Authenticator } from './app/auth';
+import { CorrectionService } from './app/corrections';
+import { Dashboard } from './app/dashboard';
+import { LabelProvider } from './app/labels';
+import { LiveUpdates } from './app/live';
+import type { ModelActions, NerClient } from './app/ports';
+import { ModelAdmin } from './app/modelAdmin';
+import { ReviewQueue } from './app/queue';
+import { TagService } from './app/tagging';
+import { buildStudioApp } from './adapters/http/app';
+import { createStudioMetrics } from './adapters/metrics';
+import { SqlAdjudicationStore } from './adapters/sql/adjudicationRepository';
+import { SqlAuthRepository } from './adapters/sql/authRepository';
+import { SqlCorrectionStore } from './adapters/sql/correctionRepository';
+import { SqlDashboardRepository } from './adapters/sql/dashboardRepository';
+import { SqlQueueRepository } from './adapters/sql/queueRepository';
+import { HttpModelActions, HttpNerClient } from './adapters/upstream';
+
+export type { NerClient, NerResponse, TaggedEntity, ModelActions, Principal } from './app/ports';
+export { parseNerAnswer, HttpNerClient, HttpModelActions } from './adapters/upstream';
+export { inProcessNerClient, type InProcessTagged } from './adapters/inProcessNer';
+export { CONTENT_SECURITY_POLICY } from './adapters/http/web';
+
+const LABEL = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+export const configSpec = {
+  taggerUrl: env.url('TAGGER_URL', { default: 'http://127.0.0.1:8081', doc: "Tagger base URL (its POST /ner backs the Tag page); unused when an in-process nerClient is passed" }),
+  orchestratorUrl: env.url('ORCHESTRATOR_URL', { default: 'http://127.0.0.1:8083', doc: 'Trainer-orchestrator base URL (POST /runs: admin "train now")' }),
+  reloaderUrl: env.url('RELOADER_URL', { default: 'http://127.0.0.1:8084', doc: 'Reloader base URL (POST /rollouts, POST /rollouts/:id/rollback)' }),
+  orchestratorToken: env.optional(env.string('ORCHESTRATOR_TOKEN', { doc: "The orchestrator's ADMIN_TOKEN, if it has one (sent with admin model actions)" })),
+  reloaderToken: env.optional(env.string('RELOADER_TOKEN', { doc: "The reloader's ADMIN_TOKEN, if it has one" })),
+  upstreamTimeoutMs: env.durationMs('UPSTREAM_TIMEOUT', { default: '10s', min: 100, doc: 'Timeout of each call to the tagger, orchestrator or reloader' }),
+  labels: env.list('LABELS', { default: ['PER', 'LOC', 'ORG'], doc: 'Entity types offered and accepted, in UI order (colours and keys 1..9 follow it)' }),
+  labelsFromModel: env.bool('LABELS_FROM_MODEL', { default: true, doc: "Use the promoted model manifest's entity types instead of LABELS when its directory is readable" }),
+  claimTtlMs: env.durationMs('CLAIM_TTL', { default: '15m', min: 1000, doc: 'How long a claim on a queue item holds before others may take it' }),
+  annotationsPerItem: env.int('ANNOTATIONS_PER_ITEM', { default: 1, min: 1, max: 10, doc: 'Distinct annotators an item needs before it is done (2+ yields agreement figures and conflicts to adjudicate)' }),
+  eventsIntervalMs: env.durationMs('EVENTS_INTERVAL', { default: '2s', min: 100, doc: 'Poll interval of the live updates (SSE) while clients are connected' }),
+  outboxIntervalMs: env.durationMs('OUTBOX_INTERVAL', { default: '250ms', min: 10, doc: 'Poll interval of the outbox relay publishing corrections' }),
+  webDir: env.string('STUDIO_WEB_DIR', { default: path.resolve(__dirname, '..', 'web', 'dist'), doc: 'Directory of the built web page (npm run studio:build)' }),
+  docsUi: env.bool('API_DOCS_UI', { default: true, doc: 'Serve swagger-ui at /api/docs' }),
+};
+export type StudioConfig = ConfigOf<typeof configSpec>;
+
+export interface StudioOptions {
+  /** The tagger port; default: HTTP to TAGGER_URL. The one-machine platform passes the in-process tagger. */
+  nerClient?: NerClient;
+  /** Model actions port; default: HTTP to ORCHESTRATOR_URL / RELOADER_URL. */
+  modelActions?: ModelActions;
+  clock?: () => number;
+}
+
+export interface RunningStudio extends RunningService {
+  readonly app: HttpApp;
+  /** Publishes pending outbox rows now; returns how many (tests, shutdown). */
+  flushOutbox(): Promise<number>;
+}
+
+/**
+ * Starts the studio on `ctx` (bus, db, logger, registry are the caller's and are not closed here).
+ * The returned app is built, not listening. close() ends live-update streams, closes the app,
+ * stops the live poller and stops the outbox relay after publishing what is pending.
+ * @throws ConfigError for an invalid label set.
+ */
+export async function startStudio(config: StudioConfig, ctx: ServiceContext, options: StudioOptions = {}): Promise<RunningStudio> {
+  const bad = config.labels.filter((l) => !LABEL.test(l));
+  if (bad.length) throw new ConfigError([`LABELS: ${bad.map((b) => JSON.stringify(b)).join(', ')} must be letters, digits, _ or - (starting with a letter)`]);
+  const logger = ctx.logger.child({ component: 'studio' });
+  const lifecycle = new Lifecycle(logger);
+  const metrics = createStudioMetrics(ctx.registry);
+  const dashboardRepo = new SqlDashboardRepository(ctx.db);
+  const queueRepo = new SqlQueueRepository(ctx.db);
+  const correctionStore = new SqlCorrectionStore(ctx.db, ctx.topics);
+  const labels = new LabelProvider({ configured: config.labels, manifest: config.labelsFromModel ? () => dashboardRepo.promotedManifest() : undefined, logger });
+  const live = new LiveUpdates(
+    {
+      snapshot: async () => {
+        const [depth, rollouts, replicas] = await Promise.all([queueRepo.depth(), dashboardRepo.rollouts(10), dashboardRepo.replicas()]);
+        return { queue: { depth }, rollouts: { rollouts, replicas } };
+      },
+    },
+    logger,
+    config.eventsIntervalMs,
+  );
+  const onChange = () => live.poke();
+  const relay = new OutboxRelay(ctx.db, ctx.bus, logger, { intervalMs: config.outboxIntervalMs });
+  let app!: HttpApp;
+
+  await lifecycle.start(async () => {
+    try {
+      await Promise.race([ctx.bus.ensureTopics([ctx.topics.corrections]), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 15 s')), 15_000).unref())]);
+    } catch (err) {
+      logger.warn({ err: errorMessage(err), topic: ctx.topics.corrections.name }, 'could not ensure the corrections topic; the outbox relay keeps retrying');
+    }
+    relay.start();
+    lifecycle.onClose('outbox relay', () => relay.stop());
+    lifecycle.onClose('live updates', () => live.close());
+    const built = await buildStudioApp(
+      {
+        logger,
+        auth: new Authenticator(new SqlAuthRepository(ctx.db), logger),
+        labels,
+        tagger: new TagService(options.nerClient ?? new HttpNerClient(config.taggerUrl, config.upstreamTimeoutMs)),
+        queue: new ReviewQueue(queueRepo, { claimTtlMs: config.claimTtlMs, metrics, onChange }),
+        corrections: new CorrectionService({ queue: queueRepo, store: correctionStore, labels, metrics, annotationsPerItem: config.annotationsPerItem, clock: options.clock, onChange }),
+        correctionStore,
+        adjudication: new AdjudicationService(new SqlAdjudicationStore(ctx.db, ctx.topics), labels, metrics, options.clock),
+        dashboard: new Dashboard(dashboardRepo, dashboardRepo),
+        modelAdmin: new ModelAdmin(
+          options.modelActions ??
+            new HttpModelActions({ orchestratorUrl: config.orchestratorUrl, reloaderUrl: config.reloaderUrl, timeoutMs: config.upstreamTimeoutMs, orchestratorToken: config.orchestratorToken, reloaderToken: config.reloaderToken }),
+          dashboardRepo,
+          onChange,
+        ),
+        live,
+        metrics,
+        settings: { claimTtlMs: config.claimTtlMs, annotationsPerItem: config.annotationsPerItem },
+      },
+      {
+        registry: ctx.registry,
+        webDir: config.webDir,
+        docsUi: config.docsUi,
+        readiness: async () => {
+          try {
+            await ctx.db.query('SELECT 1');
+            return [];
+          } catch (err) {
+            return [`database: ${errorMessage(err)}`];
+          }
+        },
+      },
+    );
+    app = built.app;
+    lifecycle.onClose('http app', async () => {
+      built.closeStreams();
+      await app.close();
+    });
+  });
+
+  return {
+    name: 'studio',
+    app,
+    flushOutbox: () => relay.flush(),
+    close: () => lifecycle.close(),
+  };
+}
+
+export * as testkit from './testkit';
+export { runTokenCli } from './cli/token';
