@@ -4,13 +4,15 @@ import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { PlatformError, ValidationError, errorMessage } from './errors';
 
-export type HttpApp = FastifyInstance;
 
 export interface HttpAppOptions {
   logger: Logger;
   /** Largest accepted request body in bytes. Default 1 MiB. */
   bodyLimit?: number;
 }
+
+/** The app every service builds with createHttpApp (TypeBox type provider, pino logger). */
+export type HttpApp = ReturnType<typeof createHttpApp>;
 
 /** The JSON shape of every error response. */
 export interface ErrorBody {
@@ -79,13 +81,14 @@ export interface OpsRoutesOptions {
 }
 
 /** Mounts GET /metrics (Prometheus text), /healthz (alive) and /readyz (503 until ready). */
-export function registerOpsRoutes(app: FastifyInstance, opts: OpsRoutesOptions): void {
-  app.get('/metrics', async (_req, reply) => {
+export function registerOpsRoutes(app: HttpApp | FastifyInstance, opts: OpsRoutesOptions): void {
+  const host = app as FastifyInstance;
+  host.get('/metrics', async (_req, reply) => {
     reply.header('content-type', opts.registry.contentType);
     return opts.registry.metrics();
   });
-  app.get('/healthz', async () => ({ status: 'ok', ...(opts.info?.() ?? {}) }));
-  app.get('/readyz', async (_req, reply) => {
+  host.get('/healthz', async () => ({ status: 'ok', ...(opts.info?.() ?? {}) }));
+  host.get('/readyz', async (_req, reply) => {
     const reasons = (await opts.readiness?.()) ?? [];
     if (reasons.length > 0) return reply.status(503).send({ status: 'not_ready', reasons });
     return { status: 'ready' };

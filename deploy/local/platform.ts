@@ -1,0 +1,126 @@
+// The whole platform in one process (what `npm start` runs): tagger, sampler, trainer-orchestrator,
+// reloader and studio share one bus and one store. Default: the in-process bus and the embedded
+// PGlite store under .data/pglite — nothing to install beyond npm. With BUS=kafka and DATABASE_URL
+// set (`npm start -- --infra local`) the same services run on a real Kafka and PostgreSQL.
+//
+// Each service keeps its own HTTP port and /metrics: studio 8080, tagger 8081, sampler 8082,
+// trainer-orchestrator 8083, reloader 8084 (STUDIO_PORT, TAGGER_PORT, ... override them).
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MemoryBus, busConfigSpec, createBus, createBusMetrics, topicsFromConfig, type Bus } from '@zhner/bus';
+import type { RawText } from '@zhner/contracts';
+import { Lifecycle, createLogger, createMetricsRegistry, env, installSignalHandlers, loadConfig, ConfigError, type Registry } from '@zhner/kit';
+import type { RunningService, ServiceContext } from '@zhner/service';
+import { openStore, storeConfigSpec } from '@zhner/store';
+import { configSpec as samplerSpec, startSampler } from '@zhner/sampler';
+import { configSpec as orchestratorSpec, startOrchestrator } from '@zhner/trainer-orchestrator';
+import { configSpec as reloaderSpec, startReloader } from '@zhner/reloader';
+import { configSpec as studioSpec, inProcessNerClient, runTokenCli, startStudio } from '@zhner/studio';
+import { configSpec as taggerSpec, startTagger } from '@zhner/tagger';
+
+const repo = path.resolve(__dirname, '..', '..');
+
+const platformSpec = {
+  host: env.string('HTTP_HOST', { default: '127.0.0.1', doc: 'Address every service binds (0.0.0.0 to expose them)' }),
+  studioPort: env.int('STUDIO_PORT', { default: 8080, min: 0, max: 65535, doc: 'Studio (web page + /api)' }),
+  taggerPort: env.int('TAGGER_PORT', { default: 8081, min: 0, max: 65535, doc: 'Tagger (POST /ner)' }),
+  samplerPort: env.int('SAMPLER_PORT', { default: 8082, min: 0, max: 65535, doc: 'Sampler' }),
+  orchestratorPort: env.int('ORCHESTRATOR_PORT', { default: 8083, min: 0, max: 65535, doc: 'Trainer-orchestrator' }),
+  reloaderPort: env.int('RELOADER_PORT', { default: 8084, min: 0, max: 65535, doc: 'Reloader' }),
+  demoFeed: env.bool('DEMO_FEED', { default: true, doc: 'Publish the demo news texts (deploy/local/demo-texts.txt) at start so the review queue has work' }),
+  firstAdmin: env.string('FIRST_ADMIN', { default: 'admin', doc: 'Annotator id of the admin created (with a token printed once) when the store has no annotator' }),
+};
+
+async function main(): Promise<void> {
+  const logger = createLogger('platform');
+  const source = { BUS: 'memory', PGLITE_DIR: path.join(repo, '.data', 'pglite'), MODELS_DIR: path.join(repo, '.data', 'models'), ...process.env };
+  let cfg;
+  try {
+    cfg = {
+      platform: loadConfig(platformSpec, source),
+      bus: loadConfig(busConfigSpec, source),
+      store: loadConfig(storeConfigSpec, source),
+      tagger: loadConfig(taggerSpec, { REPLICA_ID: `${os.hostname()}-tagger`, ...source }),
+      sampler: loadConfig(samplerSpec, source),
+      orchestrator: loadConfig(orchestratorSpec, source),
+      reloader: loadConfig(reloaderSpec, source),
+      studio: loadConfig(studioSpec, source),
+    };
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`platform: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+
+  const lifecycle = new Lifecycle(logger);
+  installSignalHandlers(() => lifecycle.close(), logger);
+  const topics = topicsFromConfig(cfg.bus);
+  await lifecycle.start(async () => {
+    const db = await openStore(cfg.store, { logger, service: 'platform' });
+    lifecycle.onClose('store', () => db.close());
+    // one in-process bus shared by every service, or one Kafka client per service
+    const shared = cfg.bus.bus === 'memory' ? new MemoryBus({ logger: logger.child({ component: 'bus' }), metrics: createBusMetrics(), deadLetterTopic: topics.deadLetters }) : undefined;
+    if (shared) lifecycle.onClose('bus', () => shared.close());
+    const context = (name: string): ServiceContext => {
+      const registry: Registry = createMetricsRegistry(name);
+      const bus: Bus = shared ?? createBus(cfg.bus, topics, { logger, registry, service: name });
+      if (!shared) lifecycle.onClose(`${name} bus`, () => bus.close());
+      return { logger: logger.child({ service: name }), registry, bus, topics, db };
+    };
+    await (shared ?? createBus(cfg.bus, topics, { logger, service: 'platform' })).ensureTopics(Object.values(topics));
+
+    const listen = async (svc: RunningService, port: number) => {
+      lifecycle.onClose(svc.name, () => svc.close());
+      if (svc.app) {
+        await svc.app.listen({ port, host: cfg.platform.host });
+        lifecycle.onClose(`${svc.name} http`, () => svc.app!.close());
+      }
+    };
+
+    const tagger = await startTagger(cfg.tagger, context('tagger'));
+    await listen(tagger, cfg.platform.taggerPort);
+    await listen(await startSampler(cfg.sampler, context('sampler')), cfg.platform.samplerPort);
+    await listen(await startOrchestrator(cfg.orchestrator, context('trainer-orchestrator')), cfg.platform.orchestratorPort);
+    await listen(await startReloader(cfg.reloader, context('reloader')), cfg.platform.reloaderPort);
+    const studio = await startStudio(cfg.studio, context('studio'), { nerClient: inProcessNerClient((texts) => tagger.tag(texts)) });
+    await listen(studio, cfg.platform.studioPort);
+
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM annotators');
+    let token: string | undefined;
+    if (rows[0].n === 0) {
+      await runTokenCli(['create', '--annotator', cfg.platform.firstAdmin, '--role', 'admin'], db, { out: (t) => (token = t), err: () => undefined });
+    }
+
+    await tagger.whenReady();
+    if (cfg.platform.demoFeed) {
+      const texts = readFileSync(path.join(__dirname, 'demo-texts.txt'), 'utf8').split('\n').map((t) => t.trim()).filter(Boolean);
+      const docs: RawText[] = texts.map((text, i) => ({ id: `demo-${i + 1}`, text, source: 'demo', publishedAt: Date.now(), metadata: { feed: 'deploy/local/demo-texts.txt' } }));
+      await context('demo-feed').bus.publish(topics.rawText, docs.map((value) => ({ value })));
+    }
+
+    const base = `http://${cfg.platform.host === '0.0.0.0' ? 'localhost' : cfg.platform.host}`;
+    const lines = [
+      '',
+      `  Studio        ${base}:${cfg.platform.studioPort}/          (API docs: /api/docs)`,
+      `  Tagger        ${base}:${cfg.platform.taggerPort}/ner       model ${tagger.modelVersion ?? '(loading)'}`,
+      `  Sampler       ${base}:${cfg.platform.samplerPort}/queue`,
+      `  Orchestrator  ${base}:${cfg.platform.orchestratorPort}/runs`,
+      `  Reloader      ${base}:${cfg.platform.reloaderPort}/rollouts`,
+      `  bus: ${cfg.bus.bus === 'memory' ? 'in-process' : cfg.bus.kafkaBrokers.join(',')}   store: ${cfg.store.databaseUrl ? 'PostgreSQL' : `PGlite (${cfg.store.pgliteDir})`}`,
+      token
+        ? `  First admin "${cfg.platform.firstAdmin}" created. Its token (shown once; paste it into the studio's sign-in field):\n\n      ${token}\n`
+        : '  Sign in with a token from `npm run studio:token -- create --annotator <you>` (stop the platform first when it uses the embedded store).',
+      '  Stop with Ctrl+C.',
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`platform failed to start: ${err?.stack ?? err}\n`);
+  process.exit(1);
+});
