@@ -3,9 +3,11 @@
 #
 # Idempotent: every step is skipped when its result is already there, so `npm test` and
 # `npm start` may call it each time. Steps:
-#   1. Debian packages python3-torch + python3-venv (installed when running as root, otherwise
-#      the missing ones are printed and the script fails). Debian's CPU torch is ~150 MB against
-#      ~3 GB of CUDA wheels from PyPI; the platform runs on CPU only.
+#   1. Debian packages python3-torch + python3-venv + libopenblas0-openmp (installed when running as
+#      root, otherwise the missing ones are printed and the script fails). Debian's CPU torch is
+#      ~150 MB against ~3 GB of CUDA wheels from PyPI; the platform runs on CPU only. OpenBLAS
+#      matters: without it torch falls back to the reference BLAS (libblas3) and trains ~50x slower
+#      (python3-torch only "recommends" a fast BLAS, which --no-install-recommends skips).
 #   2. A virtual environment at <repo>/.venv that sees the system site-packages (for torch).
 #   3. pip install -r trainer/requirements.txt (cache under ~/.cache/pip), only when the
 #      requirements changed since the last successful install.
@@ -23,7 +25,7 @@ log() { echo "[setup-python] $*" >&2; }
 
 # 1. Debian packages -----------------------------------------------------------------------
 missing=()
-for pkg in python3-torch python3-venv; do
+for pkg in python3-torch python3-venv libopenblas0-openmp; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$pkg")
   fi

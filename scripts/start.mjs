@@ -20,9 +20,13 @@ const env = { ...process.env };
 if (infra === 'local') {
   const r = spawnSync(process.execPath, [path.join(repo, 'deploy', 'local', 'infra.mjs'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) process.exit(r.status ?? 1);
-  for (const line of r.stdout.trim().split('\n')) {
-    const [k, v] = line.split(/=(.*)/s);
-    env[k] = v;
+  for (const key of ['KAFKA_BROKERS', 'DATABASE_URL']) {
+    const value = new RegExp(`${key}=(\\S+)`).exec(r.stdout)?.[1];
+    if (!value) {
+      process.stderr.write(`deploy/local/infra.mjs up did not print ${key}\n`);
+      process.exit(1);
+    }
+    env[key] = value;
   }
   env.BUS = 'kafka';
 } else if (infra !== 'embedded') {

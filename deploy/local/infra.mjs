@@ -75,10 +75,10 @@ function aptInstall(pkgs) {
   }
   log(`installing ${pkgs.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+  let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { stdio: ['ignore', 2, 2], env });
   if (r.status !== 0) {
-    spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
-    r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['update'], { stdio: ['ignore', 2, 2], env });
+    r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...pkgs], { stdio: ['ignore', 2, 2], env });
   }
   if (r.status !== 0) fail(`apt-get install ${pkgs.join(' ')} failed`);
 }
@@ -102,8 +102,9 @@ function kafkaClasspath() {
   if (!have('java')) aptInstall(['openjdk-17-jre-headless']);
   if (!have('mvn')) aptInstall(['maven']);
   log('resolving Kafka jars from Maven Central (cached in ~/.m2)');
-  const r = spawnSync('mvn', ['-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${cpFile}`], {
-    stdio: 'inherit',
+  const r = spawnSync('mvn', ['-q', '-B', '-Dstyle.color=never', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${cpFile}`], {
+    // stdout is reserved for the KEY=value lines callers parse: the children's chatter goes to stderr
+    stdio: ['ignore', 2, 2],
   });
   if (r.status !== 0) fail('maven could not resolve org.apache.kafka:kafka_2.13 (see output above)');
   writeFileSync(`${cpFile}.stamp`, String(pomStamp));

@@ -80,8 +80,10 @@ async function startContainers(): Promise<{ kafka: string; db: string; stop: () 
 
 function startLocal(): { kafka: string; db: string } {
   const out = execFileSync(process.execPath, [path.join(repo, 'deploy', 'local', 'infra.mjs'), 'up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
-  const vars = Object.fromEntries(out.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
-  return { kafka: vars.KAFKA_BROKERS, db: vars.DATABASE_URL };
+  const kafka = /KAFKA_BROKERS=(\S+)/.exec(out)?.[1];
+  const db = /DATABASE_URL=(\S+)/.exec(out)?.[1];
+  if (!kafka || !db) throw new Error(`deploy/local/infra.mjs up did not print KAFKA_BROKERS and DATABASE_URL; it printed: ${JSON.stringify(out)}`);
+  return { kafka, db };
 }
 
 export default async function globalSetup(): Promise<void> {

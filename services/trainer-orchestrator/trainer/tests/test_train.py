@@ -14,7 +14,8 @@ TINY = ["--set", "corpora.train_limit=60", "--set", "corpora.dev_limit=20", "--s
 
 
 def run_cli(*args, data_root):
-    env = dict(os.environ, NER_DATA_ROOT=str(data_root), PYTHONPATH=str(TRAINER))
+    pp = os.pathsep.join([str(TRAINER)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))
+    env = dict(os.environ, NER_DATA_ROOT=str(data_root), PYTHONPATH=pp)
     p = subprocess.run([sys.executable, "-m", "zhner_trainer", *args], capture_output=True, text=True, env=env)
     return p
 

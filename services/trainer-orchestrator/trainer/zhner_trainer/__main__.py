@@ -5,6 +5,8 @@
   export    --from CKPT_DIR --out MODEL_DIR [--set export.key=value ...]
   validate  --config CFG [--set ...]        check a config and print it resolved
   rehash    MODEL_DIR                       recompute manifest.json's file checksums
+  features  --model DIR --input FILE.jsonl [--limit N]   dump featuriser ids (parity tests)
+  predict   --model DIR --input FILE.jsonl [--limit N]   dump torch label paths (parity tests)
 
 Exit status: 0 ok; 2 invalid config/data/model dir (not retriable); 1 other failures.
 Errors are printed on stderr as ``ERROR {"code":..,"message":..,...}``.
@@ -41,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[])
     p = sub.add_parser("rehash", help="recompute the sha256 list of a model directory's manifest")
     p.add_argument("model_dir")
+    for name in ("features", "predict"):
+        p = sub.add_parser(name, help=f"dump {name} for the TypeScript parity tests")
+        p.add_argument("--model", required=True)
+        p.add_argument("--input", required=True)
+        p.add_argument("--limit", type=int, default=0)
     return ap
 
 
@@ -71,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "validate":
             cfg = load_config(args.config, args.set)
             sys.stdout.write(cfg.to_cfg_text())
+        elif args.command in ("features", "predict"):
+            from .debug import dump_features, dump_predictions
+            (dump_features if args.command == "features" else dump_predictions)(Path(args.model), Path(args.input), args.limit)
         elif args.command == "rehash":
             from .export import rehash
             m = rehash(Path(args.model_dir))

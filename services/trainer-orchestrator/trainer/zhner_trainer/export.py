@@ -165,7 +165,7 @@ def export_model_dir(ckpt_dir: Path, out_dir: Path, overrides: dict | None = Non
             if (out_dir / name).is_file():
                 (out_dir / name).unlink()
         for f in ckpt_dir.iterdir():
-            if f.is_file() and f.name not in ("manifest.json", "model.onnx", "model.int8.onnx"):
+            if f.is_file() and not f.name.startswith(".") and f.name not in ("manifest.json", "model.onnx", "model.int8.onnx"):
                 shutil.copy2(f, out_dir / f.name)
     torch.set_num_threads(1)
     model, featurizer, cfg, meta = load_model(out_dir)
@@ -260,7 +260,8 @@ def export_model_dir(ckpt_dir: Path, out_dir: Path, overrides: dict | None = Non
 def write_manifest(model_dir: Path, manifest: dict) -> None:
     """(Re)compute ``files`` (sha256 + bytes of every other file) and write manifest.json."""
     manifest["files"] = {f.name: {"sha256": sha256_file(f), "bytes": f.stat().st_size}
-                         for f in sorted(Path(model_dir).iterdir()) if f.is_file() and f.name != "manifest.json"}
+                         for f in sorted(Path(model_dir).iterdir())
+                         if f.is_file() and f.name != "manifest.json" and not f.name.startswith(".")}
     (Path(model_dir) / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 

@@ -63,7 +63,9 @@ class Vocab:
 
     @staticmethod
     def build(counts: Counter, min_freq: int, max_size: int = 0) -> "Vocab":
-        items = sorted(((s, c) for s, c in counts.items() if c >= min_freq), key=lambda x: (-x[1], x[0]))
+        # Lone surrogates (possible in JSON input) stay <unk>: they cannot be written as UTF-8.
+        items = sorted(((s, c) for s, c in counts.items() if c >= min_freq and not _has_surrogate(s)),
+                       key=lambda x: (-x[1], x[0]))
         if max_size:
             items = items[:max_size]
         return Vocab(["<pad>", "<unk>"] + [s for s, _ in items])
@@ -222,6 +224,10 @@ class Featurizer:
                             "dim": self.lex_dim, "input": "lexicon_feats",
                             "rule": "column slot*C+cat = max level of matched words (len 2..max_word_len) / levels"}
         return d
+
+
+def _has_surrogate(s: str) -> bool:
+    return any(0xD800 <= ord(c) <= 0xDFFF for c in s)
 
 
 def _bigrams(t: str) -> list[str]:

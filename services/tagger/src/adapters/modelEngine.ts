@@ -1,0 +1,170 @@
+// The one adapter over the model runtime (@zhner/model). Everything the tagger knows about the
+// runtime's API is in this file: loading (checksums, precision, threads), the sentence splitter,
+// the segment-level batch API used by the dynamic batcher, and the translation of the runtime's
+// errors (ModelError: code, retriable) into the platform's PlatformError.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Entity } from '@zhner/contracts';
+import { PlatformError, sha256Hex } from '@zhner/kit';
+import { ModelChecksumError, ModelError, codePointLength, loadModel, splitForModel, toCodePoints, type NerModel, type SegmentPrediction } from '@zhner/model';
+import type { EngineLoader, InferenceEngine, LoadOptions, Precision } from '../app/ports';
+import type { DocPrediction, TextPiece } from '../domain/prediction';
+
+/** The runtime's errors as PlatformErrors with the same code, retriability and context. */
+export function toPlatformError(err: unknown): unknown {
+  if (err instanceof ModelError) {
+    return new PlatformError(err.code, err.message, { retriable: err.retriable, cause: err, context: err.context });
+  }
+  return err;
+}
+
+/**
+ * The parts of a runtime SegmentPrediction the tagger uses, in a form that crosses threads cheaply
+ * (typed arrays are transferred, not copied). Code-point offsets relative to the segment.
+ */
+export interface WireSegment {
+  length: number;
+  entities: Array<{ cpStart: number; cpEnd: number; type: string; score: number; minMarginal: number }>;
+  tokenConfidence: Float64Array;
+  tokenEntropy: Float64Array;
+  bestPathLogProb: number;
+  embedding: Float32Array;
+}
+
+function toWire(p: SegmentPrediction): WireSegment {
+  return {
+    length: p.length,
+    entities: p.entities.map((e) => ({ cpStart: e.cpStart, cpEnd: e.cpEnd, type: e.type, score: e.score, minMarginal: e.minMarginal })),
+    tokenConfidence: p.tokenConfidence,
+    tokenEntropy: p.tokenEntropy,
+    bestPathLogProb: p.bestPathLogProb,
+    embedding: p.embedding,
+  };
+}
+
+/** One segment's prediction, offsets relative to the segment. */
+export function segmentToDoc(segment: string, p: WireSegment): DocPrediction {
+  const entities: Entity[] = [];
+  let entityMin: number | null = null;
+  if (p.entities.length > 0) {
+    const { offsets } = toCodePoints(segment);
+    for (const e of p.entities) {
+      const start = offsets[e.cpStart];
+      const end = offsets[e.cpEnd];
+      entities.push({ start, end, cpStart: e.cpStart, cpEnd: e.cpEnd, type: e.type, text: segment.slice(start, end), score: e.score });
+      entityMin = entityMin === null ? e.minMarginal : Math.min(entityMin, e.minMarginal);
+    }
+  }
+  const n = p.length;
+  let sum = 0;
+  let max = 0;
+  const tokenEntropy = new Array<number>(n);
+  const tokenConfidence = new Array<number>(n);
+  for (let t = 0; t < n; t++) {
+    const h = p.tokenEntropy[t];
+    tokenEntropy[t] = h;
+    tokenConfidence[t] = p.tokenConfidence[t];
+    sum += h;
+    if (h > max) max = h;
+  }
+  return {
+    entities,
+    tokenCount: n,
+    tokenEntropy,
+    tokenConfidence,
+    meanEntropy: n > 0 ? sum / n : 0,
+    maxEntropy: max,
+    bestPathLogProb: p.bestPathLogProb,
+    entityMinMarginal: entityMin,
+    embedding: Array.from(p.embedding),
+  };
+}
+
+/** The runtime's sentence splitter, as UTF-16 pieces (pure; used on the main thread by WorkerEngine). */
+export function splitText(text: string, maxLength: number): TextPiece[] {
+  return splitForModel(text, maxLength).map((s) => ({ start: s.start, end: s.end }));
+}
+
+/** Tokens of a segment for the runtime's featurisers (one per code point). */
+export function tokensOf(segment: string): number {
+  return codePointLength(segment);
+}
+
+export class OnnxEngine implements InferenceEngine {
+  readonly version: string;
+  readonly precision: Precision;
+  readonly labels: readonly string[];
+  readonly entityTypes: readonly string[];
+  readonly maxLength: number;
+
+  constructor(
+    private readonly model: NerModel,
+    readonly location: string,
+    readonly manifestSha256: string,
+  ) {
+    this.version = model.version;
+    this.precision = model.precision;
+    this.labels = model.labels;
+    this.entityTypes = model.entityTypes;
+    this.maxLength = model.maxLength;
+  }
+
+  split(text: string): TextPiece[] {
+    return splitText(text, this.maxLength);
+  }
+
+  tokenCount(segment: string): number {
+    return tokensOf(segment);
+  }
+
+  async predictBatch(segments: readonly string[]): Promise<DocPrediction[]> {
+    return (await this.predictWire(segments)).map((p, i) => segmentToDoc(segments[i], p));
+  }
+
+  /** One model run, results in their thread-transferable form (the inference worker's call). */
+  async predictWire(segments: readonly string[]): Promise<WireSegment[]> {
+    try {
+      return (await this.model.predictSegments(segments)).map(toWire);
+    } catch (err) {
+      throw toPlatformError(err);
+    }
+  }
+
+  dispose(): Promise<void> {
+    return this.model.dispose();
+  }
+}
+
+/**
+ * Loads model directories with the runtime: manifest.json checked against the expected sha256 (when
+ * given) before anything else, every file checked against the manifest by the runtime, INT8 when
+ * asked for and present (else FP32).
+ */
+export class OnnxEngineLoader implements EngineLoader {
+  async load(dir: string, opts: LoadOptions): Promise<OnnxEngine> {
+    const abs = path.resolve(dir);
+    let manifestBytes: Buffer;
+    try {
+      manifestBytes = await readFile(path.join(abs, 'manifest.json'));
+    } catch (err) {
+      throw new PlatformError('MODEL_NOT_FOUND', `no readable manifest.json in ${abs}: ${(err as Error).message}`, { cause: err, context: { dir: abs } });
+    }
+    const manifestSha256 = sha256Hex(manifestBytes);
+    if (opts.expectedManifestSha256 && opts.expectedManifestSha256.toLowerCase() !== manifestSha256) {
+      throw toPlatformError(new ModelChecksumError({ dir: abs, file: 'manifest.json', expected: opts.expectedManifestSha256, actual: manifestSha256 }));
+    }
+    let model: NerModel;
+    try {
+      model = await loadModel(abs, {
+        // int8 is the runtime's default when the directory has it; fp32 is forced on request
+        precision: opts.precision === 'fp32' ? 'fp32' : undefined,
+        intraOpThreads: opts.intraOpThreads > 0 ? opts.intraOpThreads : undefined,
+        interOpThreads: opts.interOpThreads > 0 ? opts.interOpThreads : undefined,
+        verifyChecksums: true,
+      });
+    } catch (err) {
+      throw toPlatformError(err);
+    }
+    return new OnnxEngine(model, abs, manifestSha256);
+  }
+}

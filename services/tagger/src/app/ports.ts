@@ -1,0 +1,84 @@
+// The ports of the tagger's use cases. The model runtime (@zhner/model) is reached only through
+// InferenceEngine/EngineLoader (one adapter: adapters/modelEngine.ts); metrics through TaggerMetrics
+// (prom-client adapter: adapters/metrics.ts). Unit tests pass fakes.
+import type { DocPrediction, TextPiece } from '../domain/prediction';
+
+export type Precision = 'int8' | 'fp32';
+
+/** One loaded model version. Safe to call concurrently; `dispose` only once nothing runs on it. */
+export interface InferenceEngine {
+  /** Version string from the model's manifest; stamped on every event it produces. */
+  readonly version: string;
+  /** The precision actually loaded (int8 falls back to fp32 when the directory has no int8 file). */
+  readonly precision: Precision;
+  /** Directory the model was loaded from. */
+  readonly location: string;
+  /** Sha256 hex of the directory's manifest.json. */
+  readonly manifestSha256: string;
+  /** Tag set in emission order (for the Prediction event). */
+  readonly labels: readonly string[];
+  readonly entityTypes: readonly string[];
+  /** Longest segment (in tokens) one model run accepts. */
+  readonly maxLength: number;
+  /**
+   * Cuts `text` into pieces the model accepts (at most `maxLength` tokens each), preferably after
+   * sentence punctuation (。！？；\n). Pieces are in order, UTF-16 offsets; never truncates.
+   */
+  split(text: string): TextPiece[];
+  /** Tokens of a segment (its cost in a batch). */
+  tokenCount(segment: string): number;
+  /**
+   * One model run over `segments` (each at most `maxLength` tokens); predictions in the same order,
+   * offsets relative to each segment. Rejects when the run fails.
+   */
+  predictBatch(segments: readonly string[]): Promise<DocPrediction[]>;
+  dispose(): Promise<void>;
+}
+
+export interface LoadOptions {
+  precision: Precision;
+  /** ONNX Runtime intra-op threads (0 = runtime default). */
+  intraOpThreads: number;
+  interOpThreads: number;
+  /** When given, the manifest.json's sha256 must equal it (ModelChecksumError otherwise). */
+  expectedManifestSha256?: string;
+}
+
+/**
+ * Loads a model directory, verifying every file's sha256 against its manifest. Rejects with a
+ * PlatformError whose code says why (MODEL_CHECKSUM_MISMATCH, MODEL_NOT_FOUND, ...).
+ */
+export interface EngineLoader {
+  load(dir: string, opts: LoadOptions): Promise<InferenceEngine>;
+}
+
+export type DocOrigin = 'kafka' | 'http';
+
+/** What the use cases report; the adapter turns it into Prometheus series. */
+export interface TaggerMetrics {
+  batchRun(info: { segments: number; tokens: number; paddedTokens: number; seconds: number; modelVersion: string; failed: boolean }): void;
+  queueWait(seconds: number): void;
+  documentDone(info: { origin: DocOrigin; seconds: number; entitiesByType: ReadonlyMap<string, number>; cached: boolean }): void;
+  cacheLookup(hit: boolean): void;
+  rejected(reason: string, origin: DocOrigin): void;
+  modelLoaded(info: { version: string; precision: Precision; previous?: string }): void;
+  modelLoadFailed(code: string): void;
+  queueDepth(docs: number): void;
+}
+
+/** A TaggerMetrics that records nothing (tests, tools). */
+export const noMetrics: TaggerMetrics = {
+  batchRun: () => undefined,
+  queueWait: () => undefined,
+  documentDone: () => undefined,
+  cacheLookup: () => undefined,
+  rejected: () => undefined,
+  modelLoaded: () => undefined,
+  modelLoadFailed: () => undefined,
+  queueDepth: () => undefined,
+};
+
+/** Errors that say another try may succeed (kit's PlatformError and the runtime's ModelError both carry `retriable`). */
+export function isRetriable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
+}

@@ -1,0 +1,145 @@
+// Replica control: acts on ReplicaCommands addressed to this replica (or `*`) and reports its state
+// in ReplicaHeartbeats, periodically and right after each command. The reloader decides WHEN to
+// swap; this is the mechanism. The same path serves the operators' HTTP trigger (adapters/http.ts).
+import { randomUUID } from 'node:crypto';
+import type { ReplicaCommand, ReplicaHeartbeat, ReplicaState, Topics } from '@zhner/contracts';
+import type { Envelope, Publisher } from '@zhner/bus';
+import { errorCode, errorMessage, type Logger } from '@zhner/kit';
+import type { ModelManager, SwapResult } from './modelManager';
+import type { TagStats } from './tagService';
+
+export interface ReplicaControlOptions {
+  replicaId: string;
+  service: string;
+  /** Epoch ms this replica started. */
+  startedAt: number;
+  /**
+   * Commands issued more than this long before the replica started are skipped (they were meant for
+   * an earlier incarnation; the reloader re-issues from the heartbeats). Covers clock skew and a
+   * command published while the replica was starting. Ms.
+   */
+  commandGraceMs: number;
+}
+
+export type CommandOutcome =
+  | { status: 'applied'; commandId: string; result: SwapResult }
+  | { status: 'failed'; commandId: string; code: string; message: string }
+  | { status: 'ignored'; commandId: string; reason: 'not_for_me' | 'duplicate' | 'stale' };
+
+export class ReplicaControl {
+  private lastCommandId: string | null = null;
+  private lastCommandError: string | null = null;
+  private readonly seen = new Set<string>();
+  private stopping = false;
+  private busy = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly models: ModelManager,
+    private readonly publisher: Publisher,
+    private readonly topic: Topics['replicaHeartbeats'],
+    private readonly stats: () => TagStats,
+    private readonly opts: ReplicaControlOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Bus handler for the replica-commands topic: commands run one after the other. */
+  readonly handleCommands = async (batch: Envelope<ReplicaCommand>[]): Promise<void> => {
+    for (const env of batch) await this.execute(env.value);
+  };
+
+  /**
+   * Runs one command if it targets this replica, then publishes a heartbeat. Never throws for a
+   * failed load: the failure is reported in the outcome and the heartbeat's lastError.
+   */
+  async execute(cmd: ReplicaCommand): Promise<CommandOutcome> {
+    const log = this.logger.child({ commandId: cmd.commandId, command: cmd.type, modelVersion: cmd.modelVersion });
+    if (cmd.replicaId !== '*' && cmd.replicaId !== this.opts.replicaId) return { status: 'ignored', commandId: cmd.commandId, reason: 'not_for_me' };
+    if (this.seen.has(cmd.commandId)) return { status: 'ignored', commandId: cmd.commandId, reason: 'duplicate' };
+    if (cmd.issuedAt < this.opts.startedAt - this.opts.commandGraceMs) {
+      log.info({ issuedAt: cmd.issuedAt }, 'skipping a command issued before this replica started');
+      return { status: 'ignored', commandId: cmd.commandId, reason: 'stale' };
+    }
+    this.seen.add(cmd.commandId);
+    this.lastCommandId = cmd.commandId;
+    log.info({ modelUri: cmd.modelUri }, 'replica command received');
+    this.busy = true;
+    const loading = this.heartbeat().catch(() => undefined); // report LOADING
+    let outcome: CommandOutcome;
+    try {
+      const result =
+        cmd.type === 'ROLLBACK' ? await this.models.rollback() : await this.models.load({ modelUri: cmd.modelUri, manifestSha256: cmd.manifestSha256, modelVersion: cmd.modelVersion || null });
+      this.lastCommandError = null;
+      outcome = { status: 'applied', commandId: cmd.commandId, result };
+    } catch (err) {
+      this.lastCommandError = `${errorCode(err)}: ${errorMessage(err)}`;
+      outcome = { status: 'failed', commandId: cmd.commandId, code: errorCode(err), message: errorMessage(err) };
+    } finally {
+      this.busy = false;
+    }
+    await loading;
+    await this.heartbeat().catch((err: unknown) => log.warn({ err }, 'heartbeat after command failed'));
+    return outcome;
+  }
+
+  /** A command from an operator (HTTP): same path as the bus, with a generated id. */
+  operatorCommand(type: ReplicaCommand['type'], req: { modelUri?: string; manifestSha256?: string | null; modelVersion?: string | null }): Promise<CommandOutcome> {
+    return this.execute({
+      commandId: `admin-${randomUUID()}`,
+      replicaId: this.opts.replicaId,
+      type,
+      modelVersion: req.modelVersion ?? '',
+      modelUri: req.modelUri ?? '',
+      manifestSha256: req.manifestSha256 ?? null,
+      issuedAt: Date.now(),
+    });
+  }
+
+  state(): ReplicaState {
+    if (this.stopping) return 'STOPPING';
+    const s = this.models.state;
+    if (s === 'LOADING' || this.busy) return 'LOADING';
+    if (s === 'READY') return 'READY';
+    return this.models.lastError ? 'DEGRADED' : 'STARTING';
+  }
+
+  snapshot(): ReplicaHeartbeat {
+    const st = this.stats();
+    const lastError = this.lastCommandError ?? (this.models.lastError ? `${this.models.lastError.code}: ${this.models.lastError.message}` : null);
+    return {
+      replicaId: this.opts.replicaId,
+      service: this.opts.service,
+      modelVersion: this.models.version ?? null,
+      state: this.state(),
+      lastCommandId: this.lastCommandId,
+      lastError,
+      docsTagged: st.docsTagged,
+      errors: st.errors,
+      p99LatencyMs: st.p99LatencyMs,
+      at: Date.now(),
+    };
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.publisher.publish(this.topic, [{ value: this.snapshot() }]);
+  }
+
+  /** Heartbeats every `intervalMs` until stop(). */
+  startHeartbeats(intervalMs: number): void {
+    if (this.timer) return;
+    const beat = () =>
+      this.heartbeat().catch((err: unknown) => this.logger.warn({ err: errorMessage(err) }, 'heartbeat failed'));
+    void beat();
+    this.timer = setInterval(beat, intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** Stops the periodic heartbeats and sends a last one with state STOPPING. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.heartbeat().catch((err: unknown) => this.logger.warn({ err: errorMessage(err) }, 'final heartbeat failed'));
+  }
+}

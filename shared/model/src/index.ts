@@ -1,0 +1,30 @@
+import * as path from 'node:path';
+
+// @zhner/model: the NER model runtime (ONNX Runtime + CRF decoding in TypeScript).
+export { loadModel, NerModel } from './model';
+export type { LoadModelOptions, PredictOptions, PreparedSegment } from './model';
+export type { DocumentPrediction, Entity, PredictTiming, SegmentEntity, SegmentPrediction } from './predict';
+export { combineSegments, decodeSegment } from './predict';
+export { splitForModel, splitCodePoints } from './text/split';
+export type { ModelSegment } from './text/split';
+export { codePointLength, codePointToUtf16Offsets, normaliseCodePoint, toCodePoints } from './text/codepoints';
+export type { CodePoints } from './text/codepoints';
+export { crfFromJson, forwardBackward, pathScore, tokenEntropies, viterbi } from './crf/crf';
+export type { CrfParams, ForwardBackwardResult, ViterbiResult } from './crf/crf';
+export { labelStringsToSpans, parseLabels, tagsToSpans } from './decode/tags';
+export type { ParsedLabel, TagSpan } from './decode/tags';
+export { BertCharFeaturizer, CharBigramLexiconFeaturizer, loadFeaturizer } from './features/featurizer';
+export type { Featurizer, SegmentFeatures } from './features/featurizer';
+export { Lexicon } from './features/lexicon';
+export { entityTypesOf, parseManifest } from './manifest';
+export type { FeaturizerSpec, FileEntry, ModelManifest, Precision, Scheme, TensorSpec } from './manifest';
+export { sha256File, verifyChecksums } from './checksum';
+export {
+  InferenceError, InvalidInputError, ModelChecksumError, ModelDisposedError, ModelError, ModelLoadError,
+} from './errors';
+export type { ErrorContext } from './errors';
+export { readCorpus, scoreDocuments } from './eval/score';
+export type { CorpusDocument, GoldEntity, Scores, TypeScores } from './eval/score';
+
+/** The bundled default model directory (models/zh-ner-default at the repository root). */
+export const DEFAULT_MODEL_DIR = path.resolve(__dirname, '..', '..', '..', 'models', 'zh-ner-default');

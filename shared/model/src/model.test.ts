@@ -1,0 +1,139 @@
+/** @jest-environment ./shared/model/jest-environment.js */
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DEFAULT_MODEL_DIR, loadModel, splitForModel, toCodePoints, type NerModel } from './index';
+import { ModelChecksumError, ModelDisposedError, ModelLoadError } from './errors';
+
+// Uses the bundled default model (models/zh-ner-default, committed with the repository).
+const TRICKY = [
+  '',
+  '中国外交部长李肇星昨天在北京会见了美国国务卿鲍威尔。',
+  '😀李明👍🏽在𠀀𠀁北京见到了王小红🇨🇳',
+  'ＮＢＡ球星科比・布莱恩特１９９８年访问上海，ＩＢＭ公司总裁郭士纳同行。',
+  'iPhone15在Apple Store发售，张三说售价5999元',
+  '\ud800孤立的高代理李明在北京',
+  '孤立的低代理\udc00北京大学的王芳',
+  '\udc00\ud800',
+  '　　全角空格后是温家宝总理',
+];
+
+describe('NerModel on the bundled default model', () => {
+  let model: NerModel;
+  beforeAll(async () => {
+    model = await loadModel(DEFAULT_MODEL_DIR);
+  });
+  afterAll(async () => {
+    await model.dispose();
+  });
+
+  it('exposes its manifest facts', () => {
+    expect(model.precision).toBe('int8');
+    expect(model.labels[0]).toBe('O');
+    expect(model.entityTypes.length).toBeGreaterThan(0);
+    expect(model.version).toMatch(/^zh-ner-bilstm-crf-\d{8}-[0-9a-f]{8}$/);
+  });
+
+  it('keeps exact UTF-16 and code-point offsets on tricky strings', async () => {
+    const long = TRICKY.slice(1).join('').repeat(12); // > maxLength: split and recombined
+    const texts = [...TRICKY, long];
+    const preds = await model.predict(texts);
+    expect(preds).toHaveLength(texts.length);
+    preds.forEach((p, i) => {
+      const text = texts[i];
+      const { cps, offsets } = toCodePoints(text);
+      expect(p.tokens).toBe(cps.length);
+      expect(p.tokenConfidence).toHaveLength(cps.length);
+      expect(p.tokenEntropy).toHaveLength(cps.length);
+      expect(p.embedding).toHaveLength(model.embeddingDim);
+      expect(p.bestPathLogProb).toBeLessThanOrEqual(0);
+      expect(p.modelVersion).toBe(model.version);
+      for (const h of p.tokenEntropy) expect(h).toBeGreaterThanOrEqual(-1e-12);
+      for (const c of p.tokenConfidence) expect(c).toBeLessThanOrEqual(1 + 1e-9);
+      expect(p.entityMinMarginal === null).toBe(p.entities.length === 0);
+      for (const e of p.entities) {
+        expect(e.text).toBe(text.slice(e.start, e.end));
+        expect(e.start).toBe(offsets[e.cpStart]);
+        expect(e.end).toBe(offsets[e.cpEnd]);
+        expect(e.score).toBeGreaterThan(0);
+        expect(e.score).toBeLessThanOrEqual(1 + 1e-9);
+      }
+    });
+    expect(preds[0]).toMatchObject({ entities: [], tokens: 0, meanEntropy: 0, bestPathLogProb: 0, entityMinMarginal: null });
+    expect(preds[texts.length - 1].segments).toBeGreaterThan(1);
+  });
+
+  it('finds the obvious entities', async () => {
+    const [p] = await model.predict([TRICKY[1]]);
+    const found = p.entities.map((e) => `${e.text}/${e.type}`);
+    expect(found).toEqual(expect.arrayContaining(['李肇星/PER', '北京/LOC', '鲍威尔/PER']));
+  });
+
+  it('predictSegments over splitForModel agrees with predict on a long document', async () => {
+    const long = TRICKY.slice(1).join('').repeat(6);
+    const [doc] = await model.predict([long]);
+    const segs = splitForModel(long, model.maxLength);
+    const preds = await model.predictSegments(segs.map((s) => s.text));
+    const fromSegs = preds.flatMap((p, k) => p.entities.map((e) => [segs[k].cpStart + e.cpStart, segs[k].cpStart + e.cpEnd, e.type]));
+    expect(doc.entities.map((e) => [e.cpStart, e.cpEnd, e.type])).toEqual(fromSegs);
+    const logProb = preds.reduce((a, p) => a + p.bestPathLogProb, 0);
+    expect(doc.bestPathLogProb).toBeCloseTo(logProb, 6);
+  });
+
+  it('returns marginals only when asked', async () => {
+    const [a] = await model.predict(['李明在北京']);
+    expect(a.marginals).toBeNull();
+    const [b] = await model.predict(['李明在北京'], { marginals: true });
+    expect(b.marginals).toHaveLength(5 * model.labels.length);
+  });
+
+  it('rejects bad input with InvalidInputError', async () => {
+    await expect(model.predict([42 as unknown as string])).rejects.toMatchObject({ code: 'INVALID_INPUT', index: 0 });
+    await expect(model.predictSegments(['长'.repeat(model.maxLength + 1)])).rejects.toMatchObject({ code: 'SEGMENT_TOO_LONG' });
+  });
+});
+
+describe('loadModel failures', () => {
+  /** A copy of the default model dir (large files as symlinks). */
+  function cloneModelDir(): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'zhner-model-'));
+    for (const f of readdirSync(DEFAULT_MODEL_DIR)) {
+      const src = path.join(DEFAULT_MODEL_DIR, f);
+      if (f.endsWith('.onnx') || f.endsWith('.npz') || f.endsWith('.gz')) symlinkSync(src, path.join(dir, f));
+      else copyFileSync(src, path.join(dir, f));
+    }
+    return dir;
+  }
+
+  it('refuses a tampered file with ModelChecksumError naming file, expected and actual', async () => {
+    const dir = cloneModelDir();
+    const crf = JSON.parse(readFileSync(path.join(dir, 'crf.json'), 'utf8')) as { start: number[] };
+    crf.start[0] += 1;
+    writeFileSync(path.join(dir, 'crf.json'), JSON.stringify(crf));
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, { sha256: string }> };
+    const err = await loadModel(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelChecksumError);
+    expect(err).toMatchObject({ code: 'MODEL_CHECKSUM_MISMATCH', retriable: false, file: 'crf.json', expected: manifest.files['crf.json'].sha256 });
+    expect((err as ModelChecksumError).actual).toMatch(/^[0-9a-f]{64}$/);
+    expect((err as ModelChecksumError).actual).not.toBe((err as ModelChecksumError).expected);
+    // without verification the (valid-looking) tampered model loads
+    const m = await loadModel(dir, { verifyChecksums: false, precision: 'fp32' });
+    expect(m.precision).toBe('fp32');
+    await m.dispose();
+    await expect(m.predict(['x'])).rejects.toBeInstanceOf(ModelDisposedError);
+    await m.dispose(); // idempotent
+  });
+
+  it('reports a missing directory or manifest as ModelLoadError', async () => {
+    const err = await loadModel(path.join(tmpdir(), 'no-such-model-dir')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelLoadError);
+    expect(err).toMatchObject({ code: 'MODEL_FILE_MISSING', file: 'manifest.json' });
+  });
+
+  it('reports an invalid manifest field by name', async () => {
+    const dir = cloneModelDir();
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, scheme: 'IOB' }));
+    await expect(loadModel(dir)).rejects.toMatchObject({ code: 'MODEL_MANIFEST_INVALID', message: expect.stringContaining('scheme') });
+  });
+});

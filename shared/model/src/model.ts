@@ -1,0 +1,227 @@
+// loadModel + NerModel: the public face of the runtime. A NerModel owns one ONNX session and the
+// featuriser/CRF of its model directory; predict() makes exactly one onnxruntime run per call.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { verifyChecksums } from './checksum';
+import { crfFromJson, type CrfParams } from './crf/crf';
+import { parseLabels, type ParsedLabel } from './decode/tags';
+import { InferenceError, InvalidInputError, ModelDisposedError, ModelError, ModelLoadError } from './errors';
+import { loadFeaturizer, type Featurizer, type SegmentFeatures } from './features/featurizer';
+import { parseManifest, type ModelManifest, type Precision } from './manifest';
+import { combineSegments, decodeSegment, type DocumentPrediction, type PredictTiming, type SegmentPrediction } from './predict';
+import { OnnxTagger } from './runtime/onnx';
+import { toCodePoints } from './text/codepoints';
+import { splitCodePoints, type ModelSegment } from './text/split';
+
+export interface LoadModelOptions {
+  /** 'int8' (default when the directory has model.int8.onnx) or 'fp32'. */
+  readonly precision?: Precision;
+  /** onnxruntime intra-op threads; default: onnxruntime's (one per physical core). */
+  readonly intraOpThreads?: number;
+  /** onnxruntime inter-op threads; default: onnxruntime's. */
+  readonly interOpThreads?: number;
+  /** Check every file against manifest.json's sha256 before loading (default true). */
+  readonly verifyChecksums?: boolean;
+}
+
+export interface PredictOptions {
+  /** Also return per-token label marginals (default false: they are large). */
+  readonly marginals?: boolean;
+}
+
+/** A prepared segment: features of `codePoints` ready for predictSegments' batching. */
+export interface PreparedSegment {
+  readonly features: SegmentFeatures;
+}
+
+const RETRIABLE_FS = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY']);
+
+function fsRetriable(err: unknown): boolean {
+  return RETRIABLE_FS.has((err as NodeJS.ErrnoException)?.code ?? '');
+}
+
+/**
+ * Load a model directory. Throws ModelLoadError (missing/invalid manifest or file, ONNX failure,
+ * precision 'int8' without an int8 model) or ModelChecksumError (a file does not match
+ * manifest.json) — in both cases nothing is loaded.
+ */
+export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<NerModel> {
+  const absDir = path.resolve(dir);
+  const read = async (file: string): Promise<Buffer> => {
+    try {
+      return await readFile(path.join(absDir, file));
+    } catch (err) {
+      throw new ModelLoadError(`cannot read ${file} of model ${absDir}: ${(err as Error).message}`, {
+        dir: absDir, file, cause: err, retriable: fsRetriable(err), code: 'MODEL_FILE_MISSING',
+      });
+    }
+  };
+  let raw: unknown;
+  try {
+    raw = JSON.parse((await read('manifest.json')).toString('utf8'));
+  } catch (err) {
+    if (err instanceof ModelError) throw err;
+    throw new ModelLoadError(`manifest.json of ${absDir} is not JSON: ${(err as Error).message}`, { dir: absDir, file: 'manifest.json', cause: err, code: 'MODEL_MANIFEST_INVALID' });
+  }
+  const manifest = parseManifest(raw, absDir);
+  const precision: Precision = options.precision ?? (manifest.onnx.int8 && existsSync(path.join(absDir, manifest.onnx.int8)) ? 'int8' : 'fp32');
+  const onnxFile = precision === 'int8' ? manifest.onnx.int8 : manifest.onnx.fp32;
+  if (!onnxFile) {
+    throw new ModelLoadError(`model ${manifest.version} has no int8 variant; use precision 'fp32'`, { dir: absDir, code: 'MODEL_PRECISION_UNAVAILABLE' });
+  }
+  const featFiles = manifest.featurizer.kind === 'zhner.char_bigram_lexicon.v1' && manifest.featurizer.lexicon
+    ? [manifest.featurizer.vocab_file, manifest.featurizer.lexicon.file]
+    : [manifest.featurizer.vocab_file];
+  const required = [onnxFile, manifest.crf.file, ...featFiles];
+  if (options.verifyChecksums ?? true) await verifyChecksums(absDir, manifest, required);
+
+  let crf: CrfParams;
+  try {
+    crf = crfFromJson(JSON.parse((await read(manifest.crf.file)).toString('utf8')), manifest.labels.length);
+  } catch (err) {
+    if (err instanceof ModelError) throw err;
+    throw new ModelLoadError(`${manifest.crf.file} of ${absDir} is invalid: ${(err as Error).message}`, { dir: absDir, file: manifest.crf.file, cause: err });
+  }
+  let featurizer: Featurizer;
+  try {
+    featurizer = await loadFeaturizer(absDir, manifest.featurizer);
+  } catch (err) {
+    throw new ModelLoadError(`featuriser files of ${absDir} are invalid: ${(err as Error).message}`, {
+      dir: absDir, file: featFiles.join(','), cause: err, retriable: fsRetriable(err),
+    });
+  }
+  let session: OnnxTagger;
+  try {
+    session = await OnnxTagger.create(path.join(absDir, onnxFile), options);
+  } catch (err) {
+    throw new ModelLoadError(`onnxruntime cannot load ${onnxFile} of ${absDir}: ${(err as Error).message}`, { dir: absDir, file: onnxFile, cause: err });
+  }
+  return new NerModel(absDir, manifest, precision, featurizer, crf, session);
+}
+
+export class NerModel {
+  readonly version: string;
+  readonly labels: readonly string[];
+  readonly entityTypes: readonly string[];
+  readonly maxLength: number;
+  readonly embeddingDim: number;
+  private readonly parsedLabels: readonly ParsedLabel[];
+  private disposed = false;
+
+  /** Use loadModel(). */
+  constructor(
+    readonly dir: string,
+    readonly manifest: ModelManifest,
+    readonly precision: Precision,
+    private readonly featurizer: Featurizer,
+    private readonly crf: CrfParams,
+    private readonly session: OnnxTagger,
+  ) {
+    this.version = manifest.version;
+    this.labels = manifest.labels;
+    this.entityTypes = manifest.entity_types;
+    this.maxLength = manifest.max_length;
+    this.embeddingDim = manifest.embedding_dim;
+    this.parsedLabels = parseLabels(manifest.labels);
+  }
+
+  /** Features of one segment of at most maxLength code points. Throws InvalidInputError otherwise. */
+  prepareSegment(segmentText: string, index = 0): PreparedSegment {
+    if (typeof segmentText !== 'string') throw new InvalidInputError(`segment ${index} is not a string`, { index });
+    const { cps } = toCodePoints(segmentText);
+    if (cps.length > this.maxLength) {
+      throw new InvalidInputError(`segment ${index} has ${cps.length} code points, more than maxLength ${this.maxLength}; cut it with splitForModel`, {
+        index, code: 'SEGMENT_TOO_LONG',
+      });
+    }
+    return { features: this.featurizer.featurise(cps) };
+  }
+
+  /**
+   * Lower-level API for dynamic batching: one onnxruntime run over the given segments (each at
+   * most maxLength code points, e.g. from splitForModel over many documents), decoded per
+   * segment. Empty segments are answered without the model. Throws InvalidInputError,
+   * InferenceError (retriable), ModelDisposedError.
+   */
+  async predictSegments(segments: ReadonlyArray<string | PreparedSegment>, options: PredictOptions = {}): Promise<SegmentPrediction[]> {
+    const prepared = segments.map((s, i) => (typeof s === 'string' ? this.prepareSegment(s, i) : s));
+    return (await this.runPrepared(prepared, options)).preds;
+  }
+
+  /**
+   * Predict entities and uncertainty for whole documents (any length: long texts are cut with
+   * splitForModel and their segments recombined). One onnxruntime run per call, padded to the
+   * longest segment. Throws InvalidInputError (a non-string), InferenceError, ModelDisposedError.
+   */
+  async predict(texts: readonly string[], options: PredictOptions = {}): Promise<DocumentPrediction[]> {
+    const t0 = performance.now();
+    if (!Array.isArray(texts)) throw new InvalidInputError('texts must be an array of strings', { field: 'texts' });
+    const docs = texts.map((text, i) => {
+      if (typeof text !== 'string') throw new InvalidInputError(`texts[${i}] is not a string`, { index: i, field: 'texts' });
+      const cp = toCodePoints(text);
+      const segs: ModelSegment[] = splitCodePoints(cp.cps, this.maxLength).map(([s, e]) => ({
+        text: text.slice(cp.offsets[s], cp.offsets[e]), start: cp.offsets[s], end: cp.offsets[e], cpStart: s, cpEnd: e,
+      }));
+      return { text, cp, segs, feats: segs.map((s) => ({ features: this.featurizer.featurise(cp.cps.subarray(s.cpStart, s.cpEnd)) })) };
+    });
+    const all = docs.flatMap((d) => d.feats);
+    const t1 = performance.now();
+    const { preds, inferenceMs, decodeMs, batchSize, sequenceLength } = await this.runPrepared(all, options);
+    const timing: PredictTiming = {
+      featuriseMs: t1 - t0, inferenceMs, decodeMs, totalMs: performance.now() - t0, batchSize, sequenceLength,
+    };
+    let k = 0;
+    return docs.map((d) => {
+      const p = preds.slice(k, k + d.segs.length);
+      k += d.segs.length;
+      return combineSegments(d.text, d.cp.offsets, d.segs, p, this.version, this.embeddingDim, timing, this.labels.length);
+    });
+  }
+
+  private async runPrepared(prepared: readonly PreparedSegment[], options: PredictOptions) {
+    if (this.disposed) throw new ModelDisposedError(this.version);
+    const nonEmpty = prepared.map((p, i) => [p, i] as const).filter(([p]) => p.features.length > 0);
+    const preds = new Array<SegmentPrediction>(prepared.length);
+    const zeros = new Float32Array(this.embeddingDim);
+    const L = this.labels.length;
+    let inferenceMs = 0;
+    let decodeMs = 0;
+    let sequenceLength = 0;
+    if (nonEmpty.length > 0) {
+      const t0 = performance.now();
+      let out;
+      try {
+        out = await this.session.run(nonEmpty.map(([p]) => p.features), this.featurizer.lexiconDim, this.featurizer.lexiconLevels);
+      } catch (err) {
+        if (this.disposed) throw new ModelDisposedError(this.version);
+        const S = Math.max(...nonEmpty.map(([p]) => p.features.length));
+        throw new InferenceError(`onnxruntime failed on a batch of ${nonEmpty.length} x ${S}: ${(err as Error).message}`, {
+          modelVersion: this.version, batchSize: nonEmpty.length, sequenceLength: S, cause: err,
+        });
+      }
+      const t1 = performance.now();
+      inferenceMs = t1 - t0;
+      sequenceLength = out.sequence;
+      nonEmpty.forEach(([p, i], b) => {
+        const n = p.features.length;
+        const em = out.emissions.subarray(b * out.sequence * L, (b * out.sequence + n) * L);
+        const emb = out.embedding.slice(b * out.embeddingDim, (b + 1) * out.embeddingDim);
+        preds[i] = decodeSegment(em, n, this.crf, this.parsedLabels, this.manifest.scheme, emb, options.marginals ?? false);
+      });
+      decodeMs = performance.now() - t1;
+    }
+    prepared.forEach((p, i) => {
+      if (p.features.length === 0) preds[i] = decodeSegment(new Float32Array(0), 0, this.crf, this.parsedLabels, this.manifest.scheme, zeros, options.marginals ?? false);
+    });
+    return { preds, inferenceMs, decodeMs, batchSize: nonEmpty.length, sequenceLength };
+  }
+
+  /** Release the onnxruntime session. Idempotent; predict() afterwards throws ModelDisposedError. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.session.release();
+  }
+}
