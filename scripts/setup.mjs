@@ -39,6 +39,13 @@ function newestMtime(dir, filter = () => true) {
   return newest;
 }
 
+function debInstalled(pkg) {
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
+  // no dpkg (not Debian): nothing to install from here
+  if (r.error) return true;
+  return r.status === 0 && r.stdout.includes('install ok installed');
+}
+
 export function setup({ purpose = 'start', python = true } = {}) {
   const [major] = process.versions.node.split('.').map(Number);
   if (major < 20) {
@@ -63,17 +70,20 @@ export function setup({ purpose = 'start', python = true } = {}) {
     if (!ok) log('the trainer environment is not available: the platform starts, but fine-tuning runs will fail until `bash scripts/setup-python.sh` succeeds');
   }
 
-  // 3. Chromium for the browser tests
-  if (purpose === 'test' && !existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) {
-    if (isRoot) {
-      log('installing Debian chromium for the browser tests');
+  // 3. Chromium (and a CJK font, so the screenshots show Chinese, not boxes) for the browser tests
+  if (purpose === 'test') {
+    const wanted = [];
+    if (!existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) wanted.push('chromium');
+    if (!debInstalled('fonts-wqy-microhei')) wanted.push('fonts-wqy-microhei');
+    if (wanted.length && isRoot) {
+      log(`installing Debian ${wanted.join(' ')} for the browser tests`);
       const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-      if (!run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env, optional: true })) {
+      if (!run('apt-get', ['install', '-y', '--no-install-recommends', ...wanted], { env, optional: true })) {
         run('apt-get', ['update'], { env });
-        run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { env });
+        run('apt-get', ['install', '-y', '--no-install-recommends', ...wanted], { env, optional: !wanted.includes('chromium') });
       }
-    } else {
-      log('Chromium is missing: install it (sudo apt-get install -y chromium) or set CHROMIUM_PATH');
+    } else if (wanted.includes('chromium')) {
+      log('Chromium is missing: install it (sudo apt-get install -y chromium fonts-wqy-microhei) or set CHROMIUM_PATH');
       process.exit(1);
     }
   }

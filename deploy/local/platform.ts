@@ -34,7 +34,16 @@ const platformSpec = {
 
 async function main(): Promise<void> {
   const logger = createLogger('platform');
-  const source = { BUS: 'memory', PGLITE_DIR: path.join(repo, '.data', 'pglite'), MODELS_DIR: path.join(repo, '.data', 'models'), ...process.env };
+  const source = {
+    BUS: 'memory',
+    PGLITE_DIR: path.join(repo, '.data', 'pglite'),
+    MODELS_DIR: path.join(repo, '.data', 'models'),
+    // demo-friendly sampler defaults: the bundled model is confident on most news text, and a
+    // newcomer should see the review queue fill within seconds, not after a 30 s window
+    SAMPLER_CONFIDENCE_THRESHOLD: '0.99',
+    SAMPLER_WINDOW_INTERVAL: '5s',
+    ...process.env,
+  };
   let cfg;
   try {
     cfg = {
