@@ -3,7 +3,7 @@
 // model's label set (or spans that do not match the text) goes to the dead-letter topic.
 import path from 'node:path';
 import { DLT_HEADERS } from '@zhner/bus';
-import type { Correction } from '@zhner/contracts';
+import { consumerGroup, type Correction } from '@zhner/contracts';
 import { writeFakeModelDir } from '@zhner/trainer-orchestrator';
 import { committedOffsets, readTopic, waitFor } from '@zhner/test';
 import { startOrchestratorFixture, type OrchestratorFixture } from './support';
@@ -38,7 +38,7 @@ describe('corrections topic → training_examples', () => {
   });
 
   /** The corrections consumer group: TOPIC_PREFIX + trainer-orchestrator. */
-  const group = () => f.topics.corrections.name.replace(/ner\.corrections\.v1$/, '') + 'trainer-orchestrator';
+  const group = () => consumerGroup(f.topics, 'trainer-orchestrator');
   const rows = async () =>
     (await f.db.query<{ correction_id: string; superseded_by: string | null; split: string; entities: unknown }>('SELECT correction_id, superseded_by, split, entities FROM training_examples ORDER BY correction_id')).rows;
 

@@ -2,7 +2,7 @@
 // undecodable payload and a confident document), one window flushed into review_candidates with
 // ReviewCandidate events on the topic, input offsets committed, poison dead-lettered, and a
 // PROMOTED model event expiring the older open candidates.
-import type { ModelEvent, Prediction } from '@zhner/contracts';
+import { consumerGroup, type ModelEvent, type Prediction } from '@zhner/contracts';
 import { DLT_HEADERS, type KafkaBus } from '@zhner/bus';
 import { Registry, loadConfig } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
@@ -109,7 +109,7 @@ describe('sampler: predictions → review queue through Kafka and PostgreSQL', (
     expect(dead[0].headers![DLT_HEADERS.offset]!.toString()).toBe('3');
 
     // every input offset (7 records on one partition) is committed once the window is in the queue
-    await waitFor(async () => [...(await committedOffsets(groupId, topics.predictions.name)).values()].includes(7), 30_000, 'committed offsets');
+    await waitFor(async () => [...(await committedOffsets(consumerGroup(topics, groupId), topics.predictions.name)).values()].includes(7), 30_000, 'committed offsets');
 
     const promoted: ModelEvent = { eventId: uniqueName('ev-'), type: 'PROMOTED', modelVersion: 'v2', previousVersion: 'v1', modelUri: 'file:///models/v2', manifestSha256: '00', metrics: {}, reason: null, at: Date.now() + 1 };
     await new Promise((r) => setTimeout(r, 5));

@@ -1,7 +1,7 @@
 // The selection window is persisted, so offsets committed before a window is flushed never lose a
 // document: a sampler stopped with an open window is replaced by another that flushes it, and the
 // same predictions delivered again are absorbed (one row and one event per text).
-import type { Prediction } from '@zhner/contracts';
+import { consumerGroup, type Prediction } from '@zhner/contracts';
 import type { KafkaBus } from '@zhner/bus';
 import { Registry, loadConfig } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
@@ -70,7 +70,7 @@ describe('sampler window across a restart', () => {
     await producer.publish(topics.predictions, docs.map((value) => ({ key, value })));
 
     const first = await start({ SAMPLER_WINDOW_INTERVAL: '1h' });
-    await waitFor(async () => [...(await committedOffsets(groupId, topics.predictions.name)).values()].includes(3), 60_000, 'offsets committed');
+    await waitFor(async () => [...(await committedOffsets(consumerGroup(topics, groupId), topics.predictions.name)).values()].includes(3), 60_000, 'offsets committed');
     expect(await count('SELECT count(*)::int AS n FROM sampler_window')).toBe(3);
     expect(await count('SELECT count(*)::int AS n FROM review_candidates')).toBe(0);
     await first.svc.close();
@@ -79,7 +79,7 @@ describe('sampler window across a restart', () => {
     await producer.publish(topics.predictions, docs.map((value) => ({ key, value })));
     const second = await start({ SAMPLER_WINDOW_INTERVAL: '200ms' });
     await waitFor(async () => (await count('SELECT count(*)::int AS n FROM review_candidates')) === 3, 60_000, 'three candidates');
-    await waitFor(async () => [...(await committedOffsets(groupId, topics.predictions.name)).values()].includes(6), 60_000, 'second offsets committed');
+    await waitFor(async () => [...(await committedOffsets(consumerGroup(topics, groupId), topics.predictions.name)).values()].includes(6), 60_000, 'second offsets committed');
     await waitFor(async () => /zhner_sampler_predictions_total\{outcome="redelivered"[^}]*\} 3/.test(await second.registry.metrics()), 30_000, 'redeliveries counted');
 
     expect(await count('SELECT count(*)::int AS n FROM sampler_window')).toBe(0);

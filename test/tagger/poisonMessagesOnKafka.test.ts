@@ -3,7 +3,7 @@
 // dead-letter topic with its reason (error code in the headers and the DeadLetter record, original
 // bytes kept), every valid one is tagged (entity event + prediction), and the consumer commits past
 // all of them.
-import type { DeadLetter, EntityEvent, RawText } from '@zhner/contracts';
+import { consumerGroup, type DeadLetter, type EntityEvent, type RawText } from '@zhner/contracts';
 import { DLT_HEADERS } from '@zhner/bus';
 import { committedOffsets, kafkaBus, readTopic, testTopics, uniqueName, waitFor } from '@zhner/test';
 import { buildTinyModel, collectTopic, corpusTexts, removeModel, startKafkaReplica, type BuiltModel, type KafkaReplica, type TopicCollector } from './helpers';
@@ -73,7 +73,7 @@ describe('poison raw-text messages', () => {
       expect(m!.headers![DLT_HEADERS.errorCode]!.toString()).toBe(p.code);
       expect(letter.reason).toMatch(p.reason);
       expect(letter.originalTopic).toBe(topics.rawText.name);
-      expect(letter.consumerGroup).toBe(group);
+      expect(letter.consumerGroup).toBe(consumerGroup(topics, group));
       expect(letter.payload).toEqual(p.value);
     }
 
@@ -90,6 +90,6 @@ describe('poison raw-text messages', () => {
 
     // the consumer moved past everything (3 partitions: committed offsets sum to all messages)
     const total = valid.length + poison.length;
-    await waitFor(async () => [...(await committedOffsets(group, topics.rawText.name)).values()].reduce((a, o) => a + Math.max(0, o), 0) === total, 30_000, 'commits past every message');
+    await waitFor(async () => [...(await committedOffsets(consumerGroup(topics, group), topics.rawText.name)).values()].reduce((a, o) => a + Math.max(0, o), 0) === total, 30_000, 'commits past every message');
   });
 });

@@ -7,7 +7,7 @@
 // partition the versions change once, v1 then v2 (a clean boundary); both replicas report the new
 // version in their heartbeats.
 import { loadModel } from '@zhner/model';
-import type { EntityEvent, Prediction, RawText, ReplicaHeartbeat } from '@zhner/contracts';
+import { consumerGroup, type EntityEvent, type Prediction, type RawText, type ReplicaHeartbeat } from '@zhner/contracts';
 import { kafkaBus, readTopic, testTopics, uniqueName, waitFor } from '@zhner/test';
 import { buildTinyModel, collectTopic, corpusTexts, removeModel, startKafkaReplica, waitForStableGroup, type BuiltModel, type KafkaReplica, type TopicCollector } from './helpers';
 
@@ -53,7 +53,7 @@ describe('two replicas, one group, a hot swap half-way', () => {
     replicas.push(await startKafkaReplica(topics, env(uniqueName('r1-'))), await startKafkaReplica(topics, env(uniqueName('r2-'))));
     await Promise.all(replicas.map((r) => r.tagger.whenReady()));
     // no rebalance while documents flow: both members hold their partitions before the first document
-    await waitForStableGroup(group, 2);
+    await waitForStableGroup(consumerGroup(topics, group), 2);
     const entities = await collectTopic(topics.entities.name);
     const heartbeats = await collectTopic(topics.replicaHeartbeats.name);
     collectors.push(entities, heartbeats);

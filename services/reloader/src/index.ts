@@ -2,7 +2,7 @@
 // back on failure. Replica state comes from heartbeats; commands and ModelEvents (PROMOTED,
 // ROLLED_BACK) leave through the outbox together with each persisted transition.
 import { createHttpApp, Lifecycle, registerOpsRoutes, type HttpApp } from '@zhner/kit';
-import { TOPIC_NAMES } from '@zhner/contracts';
+import { consumerGroup } from '@zhner/contracts';
 import type { RunningService, ServiceContext } from '@zhner/service';
 import { OutboxRelay } from '@zhner/store';
 import { configSpec, type ReloaderConfig } from './config';
@@ -62,8 +62,6 @@ export async function startReloader(config: ReloaderConfig, ctx: ServiceContext,
     observer,
   });
 
-  // consumer groups carry TOPIC_PREFIX like the topics: environments sharing a cluster stay apart
-  const groupPrefix = ctx.topics.modelEvents.name.slice(0, ctx.topics.modelEvents.name.length - TOPIC_NAMES.modelEvents.length);
   const app = createHttpApp({ logger });
   let subscribed = false;
   await lifecycle.start(async () => {
@@ -71,9 +69,9 @@ export async function startReloader(config: ReloaderConfig, ctx: ServiceContext,
     await ctx.bus.ensureTopics([topics.modelEvents, topics.replicaCommands, topics.replicaHeartbeats, topics.deadLetters]);
     relay.start();
     lifecycle.onClose('outbox relay', () => relay.stop());
-    const hb = await ctx.bus.subscribe({ groupId: `${groupPrefix}reloader.heartbeats`, topics: [topics.replicaHeartbeats], handler: (batch) => engine.onHeartbeats(batch) });
+    const hb = await ctx.bus.subscribe({ groupId: consumerGroup(topics, 'reloader.heartbeats'), topics: [topics.replicaHeartbeats], handler: (batch) => engine.onHeartbeats(batch) });
     lifecycle.onClose('heartbeats consumer', () => hb.stop());
-    const ev = await ctx.bus.subscribe({ groupId: `${groupPrefix}reloader`, topics: [topics.modelEvents], handler: (batch) => engine.onModelEvents(batch) });
+    const ev = await ctx.bus.subscribe({ groupId: consumerGroup(topics, 'reloader'), topics: [topics.modelEvents], handler: (batch) => engine.onModelEvents(batch) });
     lifecycle.onClose('model-events consumer', () => ev.stop());
     subscribed = true;
     engine.start(config.tickMs);

@@ -1,5 +1,6 @@
 // Wiring: subscriptions, timers, outbox relay, HTTP app. `startSampler` returns once the
 // subscriptions run; `close()` stops intake first and releases only what it opened.
+import { consumerGroup } from '@zhner/contracts';
 import { errorMessage, Lifecycle } from '@zhner/kit';
 import { OutboxRelay } from '@zhner/store';
 import type { RunningService, ServiceContext } from '@zhner/service';
@@ -67,7 +68,7 @@ export async function startSampler(config: SamplerConfig, ctx: ServiceContext): 
 
     // model events first, so a promotion recorded before a restart is applied before predictions flow
     const modelSub = await ctx.bus.subscribe({
-      groupId: `${config.groupId}-model-events`,
+      groupId: consumerGroup(ctx.topics, `${config.groupId}-model-events`),
       topics: [ctx.topics.modelEvents],
       maxBatchSize: 50,
       handler: async (batch) => {
@@ -77,7 +78,7 @@ export async function startSampler(config: SamplerConfig, ctx: ServiceContext): 
     lifecycle.onClose('model-events subscription', () => modelSub.stop());
 
     const predictionSub = await ctx.bus.subscribe({
-      groupId: config.groupId,
+      groupId: consumerGroup(ctx.topics, config.groupId),
       topics: [ctx.topics.predictions],
       maxBatchSize: config.maxBatchSize,
       handler: async (batch, bctx) => {

@@ -1,7 +1,7 @@
 // The tagger service: raw texts from Kafka and HTTP → dynamic batching → model runtime → one
 // entity event and one prediction event per document; hot swap of model versions on command.
 import type { Subscription } from '@zhner/bus';
-import type { TopicSpec } from '@zhner/contracts';
+import { consumerGroup, type TopicSpec } from '@zhner/contracts';
 import { Lifecycle, ValidationError, errorMessage, retry, type HttpApp, type Logger } from '@zhner/kit';
 import type { RunningService, ServiceContext } from '@zhner/service';
 import { DynamicBatcher } from './app/batcher';
@@ -108,7 +108,7 @@ export async function startTagger(config: TaggerConfig, ctx: ServiceContext, dep
       async () => {
         if (closing) return;
         rawSubscription = await ctx.bus.subscribe({
-          groupId: config.groupId,
+          groupId: consumerGroup(ctx.topics, config.groupId),
           topics: rawTopics,
           handler: stream.handle,
           maxBatchSize: config.consumerBatchSize,
@@ -162,7 +162,7 @@ export async function startTagger(config: TaggerConfig, ctx: ServiceContext, dep
     // A fresh group per replica id, read from the beginning: a command published while this
     // replica starts is not missed; older ones are skipped by their issuedAt (commandGraceMs).
     commandSubscription = await ctx.bus.subscribe({
-      groupId: `tagger-commands-${config.replicaId}`,
+      groupId: consumerGroup(ctx.topics, `tagger-commands-${config.replicaId}`),
       topics: [ctx.topics.replicaCommands],
       handler: control.handleCommands,
       fromBeginning: true,

@@ -2,7 +2,7 @@
 // document out (with the version that produced them), poison dead-lettered with a reason, replica
 // commands acted on and answered with heartbeats.
 import { DLT_HEADERS } from '@zhner/bus';
-import type { EntityEvent, Prediction, RawText, ReplicaCommand, ReplicaHeartbeat } from '@zhner/contracts';
+import { consumerGroup, type EntityEvent, type Prediction, type RawText, type ReplicaCommand, type ReplicaHeartbeat } from '@zhner/contracts';
 import { PlatformError } from '@zhner/kit';
 import { startFakeTagger, until, type FakeTagger } from './testing/harness';
 import { FLAKY_MARKER, POISON_MARKER } from './testing/fakeEngine';
@@ -37,7 +37,7 @@ describe('tagger on the in-process bus', () => {
     // keyed by document id
     expect(t.bus.records(t.topics.entities.name)[0].key!.toString()).toMatch(/^d\d+$/);
     // committed after both were produced
-    await until(() => [0, 1, 2].reduce((n, p) => n + t.bus.committedOffset('tagger', t.topics.rawText.name, p), 0) === 50, 3000, 'commits');
+    await until(() => [0, 1, 2].reduce((n, p) => n + t.bus.committedOffset(consumerGroup(t.topics, 'tagger'), t.topics.rawText.name, p), 0) === 50, 3000, 'commits');
   });
 
   it('dead-letters empty, oversized and unpaired-surrogate texts and undecodable bytes with a reason; tags the rest', async () => {
@@ -55,7 +55,7 @@ describe('tagger on the in-process bus', () => {
     const letters = t.bus.records(t.topics.deadLetters.name).map((r) => ({ code: r.headers[DLT_HEADERS.errorCode], key: r.key?.toString(), letter: t.topics.deadLetters.codec.decode(r.value!) }));
     const byKey = Object.fromEntries(letters.map((l) => [l.key, l.code]));
     expect(byKey).toEqual({ d2: 'EMPTY_TEXT', d3: 'TEXT_TOO_LONG', d5: 'DECODE_FAILED', d6: 'DECODE_FAILED', d7: 'INFERENCE_FAILED' });
-    expect(letters.every((l) => l.letter.reason.length > 0 && l.letter.consumerGroup === 'tagger')).toBe(true);
+    expect(letters.every((l) => l.letter.reason.length > 0 && l.letter.consumerGroup === consumerGroup(t.topics, 'tagger'))).toBe(true);
     expect(letters.find((l) => l.key === 'd3')!.letter.reason).toMatch(/101 characters long; the hard limit is 100/);
     expect(decoded<EntityEvent>(t.topics.entities).map((e) => e.docId).sort()).toEqual(['d1', 'd4', 'd8']);
     const metrics = await t.registry.metrics();

@@ -2,7 +2,7 @@
 // triggers fine-tuning (cron, backlog threshold, manual), gates on held-out F1 and registers
 // model versions (announced on the model-events topic through the outbox).
 import { createHttpApp, Lifecycle, registerOpsRoutes, type HttpApp } from '@zhner/kit';
-import { TOPIC_NAMES } from '@zhner/contracts';
+import { consumerGroup } from '@zhner/contracts';
 import type { RunningService, ServiceContext } from '@zhner/service';
 import { OutboxRelay } from '@zhner/store';
 import { configSpec, splitOverrides, type OrchestratorConfig } from './config';
@@ -119,8 +119,6 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
     },
   });
 
-  // consumer groups carry TOPIC_PREFIX like the topics: environments sharing a cluster stay apart
-  const groupPrefix = ctx.topics.corrections.name.slice(0, ctx.topics.corrections.name.length - TOPIC_NAMES.corrections.length);
   const app = createHttpApp({ logger });
   let subscribed = false;
   await lifecycle.start(async () => {
@@ -132,9 +130,9 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
     relay.start();
     lifecycle.onClose('outbox relay', () => relay.stop());
     lifecycle.onClose('training runs', () => trainingRuns.close());
-    const modelSub = await ctx.bus.subscribe({ groupId: `${groupPrefix}trainer-orchestrator.model-events`, topics: [topics.modelEvents], handler: (batch) => registry.handle(batch) });
+    const modelSub = await ctx.bus.subscribe({ groupId: consumerGroup(topics, 'trainer-orchestrator.model-events'), topics: [topics.modelEvents], handler: (batch) => registry.handle(batch) });
     lifecycle.onClose('model-events consumer', () => modelSub.stop());
-    const corrSub = await ctx.bus.subscribe({ groupId: `${groupPrefix}trainer-orchestrator`, topics: [topics.corrections], maxBatchSize: 200, handler: (batch) => ingest.handle(batch) });
+    const corrSub = await ctx.bus.subscribe({ groupId: consumerGroup(topics, 'trainer-orchestrator'), topics: [topics.corrections], maxBatchSize: 200, handler: (batch) => ingest.handle(batch) });
     lifecycle.onClose('corrections consumer', () => corrSub.stop());
     subscribed = true;
     triggers.start();

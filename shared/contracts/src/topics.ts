@@ -63,6 +63,15 @@ export interface TopicsOptions extends CodecOptions {
   partitions?: number;
 }
 
+/**
+ * The consumer group `name` in the environment of `topics`: the topic prefix (TOPIC_PREFIX) goes
+ * in front, so two environments sharing a cluster never share a group (a group whose members
+ * subscribe to different topics gets partitions assigned to nobody).
+ */
+export function consumerGroup(topics: Pick<Topics, 'rawText'>, name: string): string {
+  return topics.rawText.name.slice(0, topics.rawText.name.length - TOPIC_NAMES.rawText.length) + name;
+}
+
 /** The platform's topics. Every service builds them the same way from config. */
 export function createTopics(opts: TopicsOptions = {}): Topics {
   const prefix = opts.prefix ?? '';
