@@ -6,27 +6,15 @@
 // the next raw texts are tagged by the new version — nothing dropped on the way. About 15 s.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTopics, type EntityEvent, type ModelEvent, type RawText } from '@zhner/contracts';
-import { freshDatabase, kafkaBrokers, kafkaBus, readTopic, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
+import { freePort, freshDatabase, kafkaBrokers, kafkaBus, readTopic, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
 
 jest.setTimeout(420_000);
 
 const repo = path.resolve(__dirname, '..', '..');
 const data = path.resolve(process.env.NER_DATA_ROOT ?? path.join(repo, '..', 'shared', 'data'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** Social-media texts: the bundled news model is unsure of them, so they reach the queue. */
 function weiboTexts(n: number, skip: number): string[] {

@@ -4,7 +4,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +12,7 @@ import type { Topics } from '@zhner/contracts';
 import { createLogger, createMetricsRegistry, loadConfig, type Logger } from '@zhner/kit';
 import { configSpec, startStudio, type RunningStudio, type StudioOptions } from '@zhner/studio';
 import type { SqlClient } from '@zhner/store';
-import { kafkaBrokers, kafkaBus, testTopics, uniqueName } from '@zhner/test';
+import { freePort, kafkaBrokers, kafkaBus, testTopics, uniqueName } from '@zhner/test';
 import { Kafka, logLevel } from 'kafkajs';
 
 export const REPO = path.resolve(__dirname, '..', '..');
@@ -182,17 +181,6 @@ function stopChild(child: ChildProcess): Promise<void> {
       resolve();
     });
     child.kill('SIGTERM');
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
   });
 }
 

@@ -43,7 +43,7 @@ export {
   type Selected,
 } from './domain/selection';
 export { KMEANS, miniBatchKMeans, type KMeansOptions, type KMeansResult } from './domain/kmeans';
-export { seededRandom } from './domain/random';
+export { seededRandom } from '@zhner/kit';
 export { cosineDistance, nearestCosineDistance, normalize, type Vector } from './domain/vectors';
 export { windowDue, isStale, candidateIdFor, type WindowState, type FlushTrigger, type Promotion } from './domain/window';
 export { Sampler, type SamplerSettings, type SamplerDeps, type IngestResult, type FlushResult } from './app/sampler';

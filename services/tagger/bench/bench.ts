@@ -78,7 +78,8 @@ function parseArgs(argv: string[]): Options {
     kafkaDocs: num('kafka-docs', 10_000),
     kafkaRounds: num('kafka-rounds', 3),
     threads: Number(get('threads') ?? process.env.ORT_INTRA_OP_THREADS ?? 1),
-    batchSize: num('batch-size', Number(process.env.TAGGER_BATCH_SIZE ?? 16)),
+    // the tagger's own default (TAGGER_BATCH_SIZE or its config default), so the bench measures what runs
+    batchSize: num('batch-size', loadConfig(configSpec, { TAGGER_BATCH_SIZE: process.env.TAGGER_BATCH_SIZE }).batchSize),
     skipKafka: argv.includes('--skip-kafka'),
     skipPytorch: argv.includes('--skip-pytorch'),
     rounds: num('rounds', 3),

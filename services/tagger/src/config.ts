@@ -21,7 +21,7 @@ export const configSpec = {
   }),
   intraOpThreads: env.int('ORT_INTRA_OP_THREADS', { default: 1, min: 0, max: 256, doc: 'ONNX Runtime threads inside one operator (0 = runtime default: all cores)' }),
   interOpThreads: env.int('ORT_INTER_OP_THREADS', { default: 1, min: 0, max: 256, doc: 'ONNX Runtime threads across operators (0 = runtime default)' }),
-  batchSize: env.int('TAGGER_BATCH_SIZE', { default: 16, min: 1, max: 4096, doc: 'Most segments per model run (1 = no batching)' }),
+  batchSize: env.int('TAGGER_BATCH_SIZE', { default: 32, min: 1, max: 4096, doc: 'Most segments per model run (1 = no batching)' }),
   maxWaitMs: env.durationMs('TAGGER_MAX_WAIT', { default: '2ms', doc: 'How long the oldest queued document waits for a fuller batch' }),
   maxTokensPerBatch: env.int('TAGGER_MAX_TOKENS_PER_BATCH', { default: 4096, min: 1, doc: 'Most padded tokens (segments × longest segment) per model run' }),
   bucketWindow: env.int('TAGGER_BUCKET_WINDOW', { default: 32, min: 1, max: 1024, doc: 'With a backlog, batches planned per flush: the queued segments of that many batches are sorted by length together (bucketing)' }),

@@ -5,7 +5,7 @@
 // Pure and deterministic for a given seed: the active-learning simulation calls it directly.
 import { ValidationError } from '@zhner/kit';
 import { KMEANS, miniBatchKMeans } from './kmeans';
-import { seededRandom } from './random';
+import { seededRandom } from '@zhner/kit';
 import { MNLP, SCORE_NAMES, isScoreName, passesGate, type ScoreName, type Scores } from './scores';
 import { nearestCosineDistance, normalize, type Vector } from './vectors';
 

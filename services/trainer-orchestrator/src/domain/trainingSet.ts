@@ -19,7 +19,7 @@
 //     a generator seeded by `seed`; the set (new + replay) is then shuffled with the same generator.
 import { textHash as defaultTextHash } from '@zhner/kit';
 import type { CorpusExample } from './corpus';
-import { sampleWithoutReplacement, seededRandom, shuffled } from './random';
+import { sampleWithoutReplacement, seededRandom, shuffled } from '@zhner/kit';
 
 export const DEFAULT_NEW_DATA_CAP = 0.15;
 const CAP_SCALE = 1_000_000;

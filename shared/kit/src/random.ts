@@ -1,4 +1,5 @@
-// Seeded pseudo-random numbers: the training-set sample must be reproducible from (inputs, seed).
+// Seeded pseudo-random numbers: k-means, random selection and training-set samples must be
+// reproducible from (inputs, seed).
 
 /** FNV-1a 32-bit hash of a string: turns a textual seed into a 32-bit integer seed. */
 export function hashSeed(seed: number | string): number {
