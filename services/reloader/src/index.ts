@@ -3,7 +3,7 @@
 // ROLLED_BACK) leave through the outbox together with each persisted transition.
 import { createHttpApp, Lifecycle, registerOpsRoutes, type HttpApp } from '@zhner/kit';
 import { consumerGroup } from '@zhner/contracts';
-import type { RunningService, ServiceContext } from '@zhner/service';
+import { consumerServiceReadiness, type RunningService, type ServiceContext } from '@zhner/service';
 import { OutboxRelay } from '@zhner/store';
 import { configSpec, type ReloaderConfig } from './config';
 import type { Clock } from './app/ports';
@@ -81,17 +81,7 @@ export async function startReloader(config: ReloaderConfig, ctx: ServiceContext,
   const plainApp = app as unknown as HttpApp;
   registerOpsRoutes(plainApp, {
     registry: ctx.registry,
-    readiness: async () => {
-      const reasons: string[] = [];
-      if (lifecycle.state !== 'RUNNING') reasons.push(`lifecycle ${lifecycle.state}`);
-      if (!subscribed) reasons.push('consumers not subscribed');
-      try {
-        await ctx.db.query('SELECT 1');
-      } catch {
-        reasons.push('database unreachable');
-      }
-      return reasons;
-    },
+    readiness: () => consumerServiceReadiness({ lifecycle, subscribed, db: ctx.db }),
     info: () => ({ service: 'reloader', autoRollout: config.autoRollout }),
   });
   registerReloaderRoutes(app, { engine, rollouts, replicas, staleAfterMs: config.staleAfterMs, now: () => clock.now(), adminToken: config.adminToken });

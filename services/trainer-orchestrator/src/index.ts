@@ -3,7 +3,7 @@
 // model versions (announced on the model-events topic through the outbox).
 import { createHttpApp, Lifecycle, registerOpsRoutes, type HttpApp } from '@zhner/kit';
 import { consumerGroup } from '@zhner/contracts';
-import type { RunningService, ServiceContext } from '@zhner/service';
+import { consumerServiceReadiness, type RunningService, type ServiceContext } from '@zhner/service';
 import { OutboxRelay } from '@zhner/store';
 import { configSpec, splitOverrides, type OrchestratorConfig } from './config';
 import { IngestCorrections } from './app/ingestCorrections';
@@ -143,17 +143,7 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
   const plainApp = app as unknown as HttpApp;
   registerOpsRoutes(plainApp, {
     registry: ctx.registry,
-    readiness: async () => {
-      const reasons: string[] = [];
-      if (lifecycle.state !== 'RUNNING') reasons.push(`lifecycle ${lifecycle.state}`);
-      if (!subscribed) reasons.push('consumers not subscribed');
-      try {
-        await ctx.db.query('SELECT 1');
-      } catch {
-        reasons.push('database unreachable');
-      }
-      return reasons;
-    },
+    readiness: () => consumerServiceReadiness({ lifecycle, subscribed, db: ctx.db }),
     info: () => ({ service: 'trainer-orchestrator', instance: config.instanceId, runInFlight: trainingRuns.inFlight ?? null, schedule: config.trainCron || 'off' }),
   });
   registerOrchestratorRoutes(app, { runs: runRepo, models, trainingRuns, adminToken: config.adminToken });

@@ -22,3 +22,19 @@ export interface RunningService {
 }
 
 export type StartService<C> = (config: C, ctx: ServiceContext) => Promise<RunningService>;
+
+/**
+ * The readiness reasons shared by the services that consume and own tables: not running yet (or
+ * closing), consumers not subscribed, database unreachable. Empty = ready.
+ */
+export async function consumerServiceReadiness(opts: { lifecycle: { readonly state: string }; subscribed: boolean; db: Pick<SqlClient, 'query'> }): Promise<string[]> {
+  const reasons: string[] = [];
+  if (opts.lifecycle.state !== 'RUNNING') reasons.push(`lifecycle ${opts.lifecycle.state}`);
+  if (!opts.subscribed) reasons.push('consumers not subscribed');
+  try {
+    await opts.db.query('SELECT 1');
+  } catch {
+    reasons.push('database unreachable');
+  }
+  return reasons;
+}
