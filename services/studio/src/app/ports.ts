@@ -1,6 +1,6 @@
 // The studio's ports: what its use cases need from the outside world. Adapters (SQL repositories,
 // HTTP clients, prom-client metrics) implement them; tests pass fakes.
-import type { Correction, Entity, GoldEntity } from '@zhner/contracts';
+import type { Correction, Entity, GoldEntity, ReviewCandidate } from '@zhner/contracts';
 import type { Role } from '../domain/tokens';
 
 export interface Principal {
@@ -48,26 +48,13 @@ export interface ModelActions {
 export type CandidateStatus = 'open' | 'claimed' | 'done' | 'skipped' | 'expired';
 export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ['open', 'claimed', 'done', 'skipped', 'expired'];
 
-export interface Candidate {
-  candidateId: string;
-  docId: string;
-  source: string;
-  text: string;
-  textHash: string;
-  modelVersion: string;
-  strategy: string;
-  score: number;
-  scores: Record<string, number>;
-  cluster: number | null;
-  novelty: number | null;
-  priority: number;
-  predicted: Entity[];
+/** A review candidate as the queue holds it: the sampler's event plus its claim state. */
+export interface Candidate extends ReviewCandidate {
   status: CandidateStatus;
   claimedBy: string | null;
   /** Epoch ms. */
   claimedAt: number | null;
   claimExpiresAt: number | null;
-  createdAt: number;
   updatedAt: number;
 }
 
