@@ -66,6 +66,15 @@ async function main(): Promise<void> {
 
   const lifecycle = new Lifecycle(logger);
   installSignalHandlers(() => lifecycle.close(), logger);
+  // started by scripts/start.mjs with an IPC channel: when that process dies, stop too (we run in
+  // our own process group, so nothing else would tell us)
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => {
+      logger.info('parent process gone: shutting down');
+      lifecycle.close().then(() => process.exit(0), () => process.exit(1));
+    });
+  }
   const topics = topicsFromConfig(cfg.bus);
   await lifecycle.start(async () => {
     const db = await openStore(cfg.store, { logger, service: 'platform' });
@@ -77,7 +86,7 @@ async function main(): Promise<void> {
       const registry: Registry = createMetricsRegistry(name);
       const bus: Bus = shared ?? createBus(cfg.bus, topics, { logger, registry, service: name });
       if (!shared) lifecycle.onClose(`${name} bus`, () => bus.close());
-      return { logger: logger.child({ service: name }), registry, bus, topics, db };
+      return { logger: createLogger(name), registry, bus, topics, db };
     };
     await (shared ?? createBus(cfg.bus, topics, { logger, service: 'platform' })).ensureTopics(Object.values(topics));
 

@@ -42,7 +42,7 @@ export interface RunningReloader extends RunningService {
 }
 
 export async function startReloader(config: ReloaderConfig, ctx: ServiceContext, overrides: ReloaderOverrides = {}): Promise<RunningReloader> {
-  const logger = ctx.logger.child({ service: 'reloader' });
+  const logger = ctx.logger;
   const lifecycle = new Lifecycle(logger);
   const clock = overrides.clock ?? { now: () => Date.now() };
   const replicas = new SqlReplicaRepository(ctx.db);

@@ -67,7 +67,7 @@ async function defaultLoader(config: TaggerConfig, logger: Logger): Promise<Engi
  * be loaded leaves the replica up and not ready (see /readyz and the heartbeats).
  */
 export async function startTagger(config: TaggerConfig, ctx: ServiceContext, deps: TaggerDeps = {}): Promise<RunningTagger> {
-  const logger = ctx.logger.child({ service: 'tagger', replicaId: config.replicaId });
+  const logger = ctx.logger.child({ replicaId: config.replicaId });
   const lifecycle = new Lifecycle(logger);
   const metrics = createTaggerMetrics(ctx.registry);
   const loader = deps.loader ?? (await defaultLoader(config, logger));

@@ -62,7 +62,7 @@ export function trainingJobFromConfig(config: OrchestratorConfig, logger?: Servi
 }
 
 export async function startOrchestrator(config: OrchestratorConfig, ctx: ServiceContext, overrides: OrchestratorOverrides = {}): Promise<RunningOrchestrator> {
-  const logger = ctx.logger.child({ service: 'trainer-orchestrator' });
+  const logger = ctx.logger;
   const lifecycle = new Lifecycle(logger);
   const clock = overrides.clock ?? { now: () => Date.now() };
   const examples = new SqlExampleRepository(ctx.db);

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -9,6 +9,11 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Largest accepted request body in bytes. Default 1 MiB. */
   bodyLimit?: number;
+  /**
+   * A service's own error translation, tried before the platform's: send a reply and return it to
+   * handle the error, return undefined to fall through (one error handler per app, no override).
+   */
+  handleError?: (err: unknown, req: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;
 }
 
 /** The app every service builds with createHttpApp (TypeBox type provider, pino logger). */
@@ -28,11 +33,13 @@ export function createHttpApp(opts: HttpAppOptions) {
   const app = Fastify({
     loggerInstance: opts.logger,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((err: FastifyError | PlatformError | Error, req: FastifyRequest, reply: FastifyReply) => {
+    const handled = opts.handleError?.(err, req, reply);
+    if (handled) return handled;
     if ('validation' in err && err.validation) {
       const first = err.validation[0];
       const where = first?.instancePath ? first.instancePath.replace(/^\//, '').replace(/\//g, '.') : (first?.params as { missingProperty?: string } | undefined)?.missingProperty;

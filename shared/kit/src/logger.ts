@@ -8,8 +8,9 @@ export type { Logger } from 'pino';
  */
 export function createLogger(service: string, opts: { level?: string } = {}): Logger {
   const level = opts.level ?? process.env.LOG_LEVEL ?? (process.env.JEST_WORKER_ID ? 'silent' : 'info');
+  // `service` is the one name field (pino's own `name` would repeat it and clash with fields
+  // called name); child loggers add context, never `service` again
   return pino({
-    name: service,
     level,
     base: { service },
     redact: {

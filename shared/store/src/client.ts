@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 // The store port: a tiny SQL client interface with two adapters, PostgreSQL (pg) and embedded
 // PGlite (the one-machine default). Both parse int8 and numeric as JS numbers so that repositories
 // behave the same on either (checked by the conformance suite).
@@ -127,6 +128,8 @@ class PgliteClient implements SqlClient {
 
 /** Embedded PostgreSQL (WASM). `dataDir` undefined = in memory. */
 export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
+  // PGlite creates only the last path segment; a fresh clone has no .data/ yet
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir, {
     parsers: { [pgliteTypes.INT8]: (v: string) => Number(v), [pgliteTypes.NUMERIC]: (v: string) => Number(v) },
   });

@@ -1,5 +1,6 @@
 // Thin adapter over onnxruntime-node: one session, batches of featurised segments in,
 // emissions/embeddings out. The only module that imports onnxruntime-node.
+import './telemetry';
 import * as ort from 'onnxruntime-node';
 import type { SegmentFeatures } from '../features/featurizer';
 

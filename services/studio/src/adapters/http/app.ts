@@ -27,19 +27,19 @@ export interface StudioAppOptions {
 }
 
 export async function buildStudioApp(d: StudioDeps, opts: StudioAppOptions): Promise<{ app: HttpApp; closeStreams: () => void }> {
-  const app = createHttpApp({ logger: d.logger });
-  app.decorateRequest('principal', null);
-
-  const platformHandler = app.errorHandler;
-  app.setErrorHandler((err, req, reply) => {
-    if (err instanceof StudioError) {
-      if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="zhner-studio"');
-      if (err.status >= 500) req.log.warn({ code: err.code, err: err.message }, 'upstream call failed');
-      return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
-    }
-    if (req.method === 'POST' && req.routeOptions.url === '/api/corrections' && (err as { validation?: unknown }).validation) d.metrics.correctionRejected('SCHEMA');
-    return platformHandler.call(app, err, req, reply);
+  const app = createHttpApp({
+    logger: d.logger,
+    handleError: (err, req, reply) => {
+      if (err instanceof StudioError) {
+        if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="zhner-studio"');
+        if (err.status >= 500) req.log.warn({ code: err.code, err: err.message }, 'upstream call failed');
+        return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
+      }
+      if (req.method === 'POST' && req.routeOptions.url === '/api/corrections' && (err as { validation?: unknown }).validation) d.metrics.correctionRejected('SCHEMA');
+      return undefined;
+    },
   });
+  app.decorateRequest('principal', null);
 
   app.addHook('onSend', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
