@@ -49,7 +49,7 @@ const jest = ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 
 const python = process.env.NER_PYTHON ?? path.join(repo, '.venv', 'bin', 'python');
 
 const steps = [
-  { name: 'typecheck', cmd: node, args: [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'] },
+  { name: 'typecheck', cmd: node, args: [path.join(repo, 'scripts', 'typecheck.mjs')] },
   { name: 'lint', cmd: node, args: [path.join(repo, 'scripts', 'lint.mjs')], optional: true },
   { name: 'python', cmd: python, args: ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'services/trainer-orchestrator/trainer/tests'] },
   { name: 'unit', cmd: node, args: [...jest, '--selectProjects', 'unit', ...jestArgs] },

@@ -12,6 +12,7 @@ import { MemoryBus, busConfigSpec, createBus, createBusMetrics, topicsFromConfig
 import type { RawText } from '@zhner/contracts';
 import { Lifecycle, createLogger, createMetricsRegistry, env, installSignalHandlers, loadConfig, ConfigError, type Registry } from '@zhner/kit';
 import type { RunningService, ServiceContext } from '@zhner/service';
+import { demoTexts } from './demoFeed';
 import { openStore, storeConfigSpec } from '@zhner/store';
 import { configSpec as samplerSpec, startSampler } from '@zhner/sampler';
 import { configSpec as orchestratorSpec, startOrchestrator } from '@zhner/trainer-orchestrator';
@@ -28,7 +29,9 @@ const platformSpec = {
   samplerPort: env.int('SAMPLER_PORT', { default: 8082, min: 0, max: 65535, doc: 'Sampler' }),
   orchestratorPort: env.int('ORCHESTRATOR_PORT', { default: 8083, min: 0, max: 65535, doc: 'Trainer-orchestrator' }),
   reloaderPort: env.int('RELOADER_PORT', { default: 8084, min: 0, max: 65535, doc: 'Reloader' }),
-  demoFeed: env.bool('DEMO_FEED', { default: true, doc: 'Publish the demo news texts (deploy/local/demo-texts.txt) at start so the review queue has work' }),
+  demoFeed: env.bool('DEMO_FEED', { default: true, doc: 'Publish demo news texts (deploy/local/demo-texts.txt, then recombinations of them) so the review queue has work; false = none' }),
+  demoFeedBurst: env.int('DEMO_FEED_BURST', { default: 10, min: 0, max: 1000, doc: 'Demo texts published at start' }),
+  demoFeedIntervalMs: env.durationMs('DEMO_FEED_INTERVAL', { default: '10s', min: 100, doc: 'Then one demo text every interval' }),
   firstAdmin: env.string('FIRST_ADMIN', { default: 'admin', doc: 'Annotator id of the admin created (with a token printed once) when the store has no annotator' }),
 };
 
@@ -80,15 +83,31 @@ async function main(): Promise<void> {
     const db = await openStore(cfg.store, { logger, service: 'platform' });
     lifecycle.onClose('store', () => db.close());
     // one in-process bus shared by every service, or one Kafka client per service
-    const shared = cfg.bus.bus === 'memory' ? new MemoryBus({ logger: logger.child({ component: 'bus' }), metrics: createBusMetrics(), deadLetterTopic: topics.deadLetters }) : undefined;
+    const registries = new Map<string, Registry>();
+    const registryOf = (name: string): Registry => {
+      let r = registries.get(name);
+      if (!r) registries.set(name, (r = createMetricsRegistry(name)));
+      return r;
+    };
+    // the shared in-process bus's metrics (zhner_bus_*, labelled by consumer group, dead letters
+    // included) are served on the tagger's /metrics: one place, so nothing is counted twice
+    const shared = cfg.bus.bus === 'memory' ? new MemoryBus({ logger: logger.child({ component: 'bus' }), metrics: createBusMetrics(registryOf('tagger')), deadLetterTopic: topics.deadLetters }) : undefined;
     if (shared) lifecycle.onClose('bus', () => shared.close());
     const context = (name: string): ServiceContext => {
-      const registry: Registry = createMetricsRegistry(name);
+      const registry = registryOf(name);
       const bus: Bus = shared ?? createBus(cfg.bus, topics, { logger, registry, service: name });
       if (!shared) lifecycle.onClose(`${name} bus`, () => bus.close());
       return { logger: createLogger(name), registry, bus, topics, db };
     };
-    await (shared ?? createBus(cfg.bus, topics, { logger, service: 'platform' })).ensureTopics(Object.values(topics));
+    if (shared) await shared.ensureTopics(Object.values(topics));
+    else {
+      const admin = createBus(cfg.bus, topics, { logger, service: 'platform' });
+      try {
+        await admin.ensureTopics(Object.values(topics));
+      } finally {
+        await admin.close();
+      }
+    }
 
     const listen = async (svc: RunningService, port: number) => {
       lifecycle.onClose(svc.name, () => svc.close());
@@ -114,9 +133,31 @@ async function main(): Promise<void> {
 
     await tagger.whenReady();
     if (cfg.platform.demoFeed) {
-      const texts = readFileSync(path.join(__dirname, 'demo-texts.txt'), 'utf8').split('\n').map((t) => t.trim()).filter(Boolean);
-      const docs: RawText[] = texts.map((text, i) => ({ id: `demo-${i + 1}`, text, source: 'demo', publishedAt: Date.now(), metadata: { feed: 'deploy/local/demo-texts.txt' } }));
-      await context('demo-feed').bus.publish(topics.rawText, docs.map((value) => ({ value })));
+      const file = path.join(__dirname, 'demo-texts.txt');
+      const texts = readFileSync(file, 'utf8').split('\n').map((t) => t.trim()).filter(Boolean);
+      const feed = demoTexts(texts);
+      const bus = context('demo-feed').bus;
+      let n = 0;
+      const publish = async (count: number) => {
+        const docs: RawText[] = [];
+        for (let i = 0; i < count; i++) {
+          const next = feed.next();
+          if (next.done) return false;
+          n++;
+          docs.push({ id: `demo-${n}`, text: next.value, source: 'demo', publishedAt: Date.now(), metadata: { feed: 'deploy/local/demo-texts.txt' } });
+        }
+        if (docs.length) await bus.publish(topics.rawText, docs.map((value) => ({ key: value.id, value })));
+        return true;
+      };
+      await publish(cfg.platform.demoFeedBurst);
+      const timer = setInterval(() => {
+        publish(1).then(
+          (more) => more || clearInterval(timer),
+          (err) => logger.warn({ err }, 'demo feed publish failed'),
+        );
+      }, cfg.platform.demoFeedIntervalMs);
+      timer.unref();
+      lifecycle.onClose('demo feed', () => clearInterval(timer));
     }
 
     const base = `http://${cfg.platform.host === '0.0.0.0' ? 'localhost' : cfg.platform.host}`;

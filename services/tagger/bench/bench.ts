@@ -26,7 +26,7 @@ import { Worker } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBus, MemoryBus, createBusMetrics } from '@zhner/bus';
 import { createTopics, type RawText } from '@zhner/contracts';
-import { createLogger, createMetricsRegistry, loadConfig, sha256Hex, type Logger } from '@zhner/kit';
+import { createLogger, createMetricsRegistry, describeMachine, loadConfig, machineInfo, sha256Hex, type Logger } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
 import { DynamicBatcher } from '../src/app/batcher';
 import { noMetrics, type InferenceEngine, type Precision } from '../src/app/ports';
@@ -369,7 +369,8 @@ async function main(): Promise<void> {
   const texts = corpus.map((d) => d.text);
   const meanLen = texts.reduce((n, t) => n + t.length, 0) / texts.length;
   const dev = readCorpus(opts.dev, opts.devDocs);
-  say(`model ${opts.model}; ${texts.length} texts, mean length ${round(meanLen, 1)}; ${os.cpus().length} CPUs; ORT threads ${opts.threads}; batch ${opts.batchSize}`);
+  say(`machine: ${describeMachine()}`);
+  say(`model ${opts.model}; ${texts.length} texts, mean length ${round(meanLen, 1)}; ORT threads ${opts.threads}; batch ${opts.batchSize}`);
 
   const loader = new OnnxEngineLoader();
   const loadOpts = (precision: Precision) => ({ precision, intraOpThreads: opts.threads, interOpThreads: 1 });
@@ -448,6 +449,7 @@ async function main(): Promise<void> {
     texts: texts.length,
     mean_text_length: round(meanLen, 1),
     cpus: os.cpus().length,
+    machine: machineInfo(),
     ort_intra_op_threads: opts.threads,
     batch_size: opts.batchSize,
     raw_docs_per_s: round(rawMedian, 1),

@@ -7,3 +7,4 @@ export * from './http';
 export * from './lifecycle';
 export * from './text';
 export * from './random';
+export * from './machine';

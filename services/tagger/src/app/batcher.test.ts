@@ -70,6 +70,19 @@ describe('DynamicBatcher', () => {
     for (const e of r.prediction.entities) expect(text.slice(e.start, e.end)).toBe(e.text);
   });
 
+  it('counts a batch once for a text split into several of its segments: inferenceMs never exceeds the wall time', async () => {
+    const engine = new FakeEngine({ maxLength: 10, delayMs: 40 });
+    const b = new DynamicBatcher(source(engine), { ...opts, maxBatchSize: 64, maxWaitMs: 0 }, noMetrics);
+    const text = '北京今天下雪了。李鹏在上海开会！国务院发布通知；新华社北京电。' + '很长的没有标点的句子'.repeat(4);
+    const t0 = performance.now();
+    const r = await b.submit(text);
+    const wall = performance.now() - t0;
+    expect(engine.runs).toEqual([engine.seen.length]); // one batch carried every segment
+    expect(engine.seen.length).toBeGreaterThan(3);
+    expect(r.inferenceMs).toBeGreaterThanOrEqual(35);
+    expect(r.queueMs + r.inferenceMs).toBeLessThanOrEqual(wall + 1);
+  });
+
   it('buckets a backlog by length and caps padded tokens', async () => {
     const engine = new FakeEngine({ maxLength: 200 });
     const b = new DynamicBatcher(source(engine), { maxBatchSize: 4, maxWaitMs: 0, maxTokensPerBatch: 200, maxInflightBatches: 1 }, noMetrics);

@@ -37,7 +37,7 @@ export interface BatchedResult {
   labels: readonly string[];
   /** From submit to the start of the first model run holding a piece of the document (ms). */
   queueMs: number;
-  /** Model runs holding the document's pieces, summed (ms). */
+  /** Time in model runs holding the document's pieces (the union of their intervals, ms). */
   inferenceMs: number;
 }
 
@@ -51,6 +51,8 @@ interface Job {
   remaining: number;
   startedAt: number | undefined;
   inferenceMs: number;
+  /** End of the latest model run counted in inferenceMs (performance.now() ms). */
+  busyUntil: number;
   done: boolean;
 }
 
@@ -108,7 +110,7 @@ export class DynamicBatcher {
   submit(text: string): Promise<BatchedResult> {
     if (this.closing) return Promise.reject(new IllegalStateError('submit a document', 'STOPPING'));
     return new Promise<BatchedResult>((resolve, reject) => {
-      this.queue.push({ text, enqueuedAt: performance.now(), resolve, reject, pieces: [], preds: [], remaining: 0, startedAt: undefined, inferenceMs: 0, done: false });
+      this.queue.push({ text, enqueuedAt: performance.now(), resolve, reject, pieces: [], preds: [], remaining: 0, startedAt: undefined, inferenceMs: 0, busyUntil: 0, done: false });
       this.metrics.queueDepth(this.queue.length);
       this.pump();
     });
@@ -248,17 +250,25 @@ export class DynamicBatcher {
           modelVersion: engine.version,
           failed: outcome.some((o) => 'error' in o),
         });
+        // a text split into several segments of one batch spent this batch's time once
+        const timed = new Set<Job>();
         live.forEach((s, i) => {
           const o = outcome[i];
           const job = s.job;
           if (job.done) return;
+          if (!timed.has(job)) {
+            timed.add(job);
+            // union of the runs' intervals: runs in flight together (maxInflightBatches > 1) overlap
+            const end = started + ms;
+            job.inferenceMs += Math.max(0, end - Math.max(started, job.busyUntil));
+            job.busyUntil = Math.max(job.busyUntil, end);
+          }
           if ('error' in o) {
             job.done = true;
             job.reject(o.error);
             return;
           }
           job.preds[s.index] = o;
-          job.inferenceMs += ms;
           if (--job.remaining === 0) this.finish(job, engine.version, engine.labels);
         });
       }

@@ -177,7 +177,7 @@ describe('studio API', () => {
     it('counts rejections by rule', async () => {
       await submit(h.tokens.alice, { candidateId: 'cand-a', entities: [{ start: 3, end: 5, type: 'LOC', text: '上海' }] });
       const metrics = (await inject('GET', '/metrics')).body;
-      expect(metrics).toMatch(/studio_corrections_rejected_total\{reason="SURFACE_MISMATCH",service="[^"]*"\} [1-9]|studio_corrections_rejected_total\{reason="SURFACE_MISMATCH"\} [1-9]/);
+      expect(metrics).toMatch(/zhner_studio_corrections_rejected_total\{reason="SURFACE_MISMATCH",service="[^"]*"\} [1-9]|studio_corrections_rejected_total\{reason="SURFACE_MISMATCH"\} [1-9]/);
     });
 
     it('rejects a body that breaks the schema', async () => {

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState, type CSSProperties } from 'react';
 import { api, describeError } from '../api';
 import { BarChart, LineChart, type Series } from '../components/Charts';
+import { binLabels } from '../format';
 import { colourOf, fmtScore, fmtTime } from '../labels';
 import type { LiveState } from '../live';
 import type { Charts, ModelsOverview, Principal } from '../types';
@@ -39,6 +40,8 @@ export function ModelsPage({ labels, me, live }: { labels: string[]; me: Princip
 
   const replicas = live.rolloutVersion > 0 ? live.replicas : (data?.replicas ?? []);
   const rollouts = live.rolloutVersion > 0 ? live.rollouts : (data?.rollouts ?? []);
+  // a version every live replica already serves has nothing to roll out
+  const servedEverywhere = (version: string) => (replicas.length > 0 ? replicas.every((r) => r.modelVersion === version) : version === data?.promoted);
   const types = [...new Set([...labels, ...(data?.versions.flatMap((v) => Object.keys(v.summary.devPerType)) ?? [])])];
 
   const f1Series: Series[] = charts
@@ -194,7 +197,11 @@ export function ModelsPage({ labels, me, live }: { labels: string[]; me: Princip
                 ))}
                 <td>{fmtTime(v.createdAt)}</td>
                 <td>
-                  {admin && v.status !== 'rejected' && v.status !== 'retired' ? (
+                  {servedEverywhere(v.version) ? (
+                    <span className="muted small" data-testid="serving">
+                      serving
+                    </span>
+                  ) : admin && v.status !== 'rejected' && v.status !== 'retired' ? (
                     <button type="button" onClick={() => void act(`rollout of ${v.version}`, 'api/models/rollouts', { modelVersion: v.version })}>
                       roll out
                     </button>
@@ -259,7 +266,7 @@ export function ModelsPage({ labels, me, live }: { labels: string[]; me: Princip
           <LineChart title="queue depth (end of day)" labels={charts.queueDepth.map((p) => p.day.slice(5))} series={[{ name: 'items waiting', colour: '#ffe600', values: charts.queueDepth.map((p) => p.depth) }]} integer testId="chart-depth" />
           <BarChart
             title="uncertainty distribution (sampler score)"
-            bars={charts.uncertainty.all.map((b) => ({ label: b.from.toFixed(2), value: b.n }))}
+            bars={((labels) => charts.uncertainty.all.map((b, i) => ({ label: labels[i], value: b.n })))(binLabels(charts.uncertainty.all))}
             overlay={{ name: 'still queued', baseName: 'all candidates', colour: '#7cff4f', values: charts.uncertainty.queued.map((b) => b.n) }}
             testId="chart-uncertainty"
           />

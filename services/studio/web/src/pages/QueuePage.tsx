@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, describeError } from '../api';
 import { EntityEditor } from '../components/EntityEditor';
 import { HighlightedText, Legend } from '../components/HighlightedText';
+import { priorityReason } from '../format';
 import { fmtScore } from '../labels';
 import type { LiveState } from '../live';
 import type { Candidate, ClaimedItem, Correction, Depth, Principal, Span } from '../types';
@@ -23,7 +24,9 @@ function Why({ c }: { c: Candidate }) {
       </div>
       <div>
         <dt>priority</dt>
-        <dd>{fmtScore(c.priority, 3)}</dd>
+        <dd>
+          {fmtScore(c.priority, 3)} <span className="muted small" data-testid="priority-reason">{priorityReason(c)}</span>
+        </dd>
       </div>
       {Object.entries(c.scores).map(([k, v]) => (
         <div key={k}>
@@ -174,7 +177,7 @@ export function QueuePage({ labels, me, live }: { labels: string[]; me: Principa
                 <button type="button" className="queue-item" onClick={() => me && void claim(c.candidateId)} disabled={!me || busy} title={me ? 'claim this item' : 'sign in to claim'} data-testid={`queue-item-${c.candidateId}`}>
                   <span className="qi-text">{c.text.length > 60 ? `${c.text.slice(0, 60)}…` : c.text}</span>
                   <span className="qi-why">
-                    <b>{fmtScore(c.priority)}</b> · {c.strategy} · score {fmtScore(c.score)}
+                    <b>{fmtScore(c.priority)}</b> · {priorityReason(c)}
                     {c.status === 'claimed' ? <em> · {c.claimedBy}</em> : null}
                   </span>
                 </button>
