@@ -4,16 +4,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createTopics, type RawText } from '@zhner/contracts';
 import { createPostgresClient, type SqlClient } from '@zhner/store';
-import { freshDatabase, kafkaBus, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
+import { freshDatabase, tsNode, kafkaBus, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
 import { ARCHIVE_DDL } from './archiveWorker';
 
 jest.setTimeout(180_000);
 
 const N = 1500;
-const tsx = path.resolve(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(tsx, [path.join(__dirname, 'archiveWorker.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const worker = tsNode(path.join(__dirname, 'archiveWorker.ts'));
+  const child = spawn(worker.cmd, worker.args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   return new Promise((resolve, reject) => {

@@ -136,3 +136,12 @@ export function freePort(): Promise<number> {
     srv.on('error', reject);
   });
 }
+
+/**
+ * Command and leading arguments that run a TypeScript file in ONE process (`node --import tsx`).
+ * The `tsx` binary is a wrapper that starts a second node process: a SIGKILL to the wrapper left
+ * the real process running (a "crash" that was not one, and orphans after the suite).
+ */
+export function tsNode(file: string): { cmd: string; args: string[] } {
+  return { cmd: process.execPath, args: ['--import', 'tsx', file] };
+}

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTopics, type EntityEvent, type ModelEvent, type RawText } from '@zhner/contracts';
-import { freePort, freshDatabase, kafkaBrokers, kafkaBus, readTopic, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
+import { freePort, tsNode, freshDatabase, kafkaBrokers, kafkaBus, readTopic, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
 
 jest.setTimeout(420_000);
 
@@ -67,7 +67,8 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
   beforeAll(async () => {
     database = await freshDatabase();
     for (const k of Object.keys(port) as (keyof typeof port)[]) port[k] = await freePort();
-    platform = spawn(path.join(repo, 'node_modules', '.bin', 'tsx'), [path.join(repo, 'deploy', 'local', 'platform.ts')], {
+    const run = tsNode(path.join(repo, 'deploy', 'local', 'platform.ts'));
+    platform = spawn(run.cmd, run.args, {
       cwd: repo,
       env: {
         ...process.env,

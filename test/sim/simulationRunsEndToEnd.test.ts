@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { tsNode } from '@zhner/test';
 
 const repo = path.resolve(__dirname, '..', '..');
 const data = path.resolve(repo, '..', 'shared', 'data');
@@ -23,10 +24,11 @@ describe('npm run sim:al on a tiny configuration', () => {
     const pool = path.join(dir, 'pool.jsonl');
     writeFileSync(pool, readFileSync(path.join(data, 'cluener', 'train.jsonl'), 'utf8').split('\n').slice(0, 60).join('\n') + '\n');
     out = path.join(dir, 'run');
+    const run = tsNode('services/sampler/sim/simulate.ts');
     const r = spawnSync(
-      path.join(repo, 'node_modules', '.bin', 'tsx'),
+      run.cmd,
       [
-        'services/sampler/sim/simulate.ts',
+        ...run.args,
         '--pool', pool, '--eval-holdout', '20',
         '--replay', path.join(data, 'msra', 'train.jsonl'), '--replay-limit', '300',
         '--strategies', 'random,hybrid', '--seeds', '7', '--rounds', '2', '--batch', '5',

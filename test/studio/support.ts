@@ -12,7 +12,7 @@ import type { Topics } from '@zhner/contracts';
 import { createLogger, createMetricsRegistry, loadConfig, type Logger } from '@zhner/kit';
 import { configSpec, startStudio, type RunningStudio, type StudioOptions } from '@zhner/studio';
 import type { SqlClient } from '@zhner/store';
-import { freePort, kafkaBrokers, kafkaBus, testTopics, uniqueName } from '@zhner/test';
+import { freePort, tsNode, kafkaBrokers, kafkaBus, testTopics, uniqueName } from '@zhner/test';
 import { Kafka, logLevel } from 'kafkajs';
 
 export const REPO = path.resolve(__dirname, '..', '..');
@@ -138,7 +138,8 @@ export async function startTaggerForTests(databaseUrl: string): Promise<TaggerFo
     const model = await modelDir();
     cleanup = model.cleanup;
     const port = await freePort();
-    child = spawn(path.join(REPO, 'node_modules', '.bin', 'tsx'), [path.join(REPO, 'services', 'tagger', 'src', 'main.ts')], {
+    const run = tsNode(path.join(REPO, 'services', 'tagger', 'src', 'main.ts'));
+    child = spawn(run.cmd, run.args, {
       cwd: REPO,
       env: { ...process.env, BUS: 'memory', DATABASE_URL: databaseUrl, PORT: String(port), HTTP_HOST: '127.0.0.1', MODEL_DIR: model.dir, REPLICA_ID: uniqueName('studio-e2e-'), LOG_LEVEL: 'warn', JEST_WORKER_ID: '' },
       stdio: ['ignore', 'ignore', 'pipe'],
