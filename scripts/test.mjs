@@ -50,15 +50,11 @@ const python = process.env.NER_PYTHON ?? path.join(repo, '.venv', 'bin', 'python
 
 const steps = [
   { name: 'typecheck', cmd: node, args: [path.join(repo, 'scripts', 'typecheck.mjs')] },
-  { name: 'lint', cmd: node, args: [path.join(repo, 'scripts', 'lint.mjs')], optional: true },
+  { name: 'lint', cmd: node, args: [path.join(repo, 'scripts', 'lint.mjs')] },
   { name: 'python', cmd: python, args: ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', 'services/trainer-orchestrator/trainer/tests'] },
   { name: 'unit', cmd: node, args: [...jest, '--selectProjects', 'unit', ...jestArgs] },
   { name: 'integration', cmd: node, args: [...jest, '--selectProjects', 'integration', '--runInBand', '--forceExit', ...jestArgs], infra: true },
-].filter((s) => wanted(s.name) && !(s.optional && !existsSyncSafe(s.args[0])));
-
-function existsSyncSafe(p) {
-  return spawnSync('test', ['-e', p]).status === 0;
-}
+].filter((s) => wanted(s.name));
 
 /** Which local services answer now (deploy/local/infra.mjs status). */
 function infraStatus() {

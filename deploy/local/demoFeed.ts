@@ -2,7 +2,7 @@
 // then one new text every DEMO_FEED_INTERVAL, so a newcomer sees the review queue move. Texts after
 // the first round are recombined from the file's clauses (clause of one sentence + clause of
 // another), deterministic for a seed, so the sampler's text dedupe does not swallow them.
-import { seededRandom } from '@zhner/kit';
+import { seededRandom } from '@zhner/core';
 
 /** Clauses of a sentence: split after Chinese commas/semicolons, each keeping its punctuation. */
 function clauses(text: string): string[] {

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { DLT_HEADERS } from '@zhner/bus';
 import { consumerGroup, type Correction } from '@zhner/contracts';
-import { writeFakeModelDir } from '@zhner/trainer-orchestrator';
+import { writeFakeModelDir } from '@zhner/trainer-orchestrator/testing';
 import { committedOffsets, readTopic, waitFor } from '@zhner/test';
 import { startOrchestratorFixture, type OrchestratorFixture } from './support';
 

@@ -3,7 +3,7 @@
 // the model-events topic through the outbox. A second run while one is active is refused (409).
 import path from 'node:path';
 import type { Correction } from '@zhner/contracts';
-import { FakeTrainingJob, FixedEvaluator, writeFakeModelDir } from '@zhner/trainer-orchestrator';
+import { FakeTrainingJob, FixedEvaluator, writeFakeModelDir } from '@zhner/trainer-orchestrator/testing';
 import { readTopic, waitFor } from '@zhner/test';
 import { startOrchestratorFixture, writeCorpus, type OrchestratorFixture } from './support';
 

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Correction } from '@zhner/contracts';
-import { sha256Hex } from '@zhner/kit';
+import { sha256Hex } from '@zhner/core';
 import { FileWorkspace, PythonTrainingJob, readCorpusFile, readManifest, resolveRepoPath } from '@zhner/trainer-orchestrator';
 import { readTopic, testLogger, waitFor } from '@zhner/test';
 import { startOrchestratorFixture, type OrchestratorFixture } from './support';

@@ -4,9 +4,11 @@
 // reports an error during its soak is rolled back (ROLLBACK command) and ROLLED_BACK is published.
 import type { KafkaMessage } from 'kafkajs';
 import type { ModelEvent, ReplicaCommand } from '@zhner/contracts';
-import { createMetricsRegistry, loadConfig } from '@zhner/kit';
+import { loadConfig } from '@zhner/core';
+import { createMetricsRegistry } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
-import { configSpec, FakeReplica, startReloader, type RunningReloader } from '@zhner/reloader';
+import { configSpec, startReloader, type RunningReloader } from '@zhner/reloader';
+import { FakeReplica } from '@zhner/reloader/testing';
 import { freshDatabase, kafkaBus, readTopic, testLogger, testTopics, waitFor, type TestDatabase } from '@zhner/test';
 
 jest.setTimeout(180_000);

@@ -4,7 +4,8 @@
 // PROMOTED model event expiring the older open candidates.
 import { consumerGroup, type ModelEvent, type Prediction } from '@zhner/contracts';
 import { DLT_HEADERS, type KafkaBus } from '@zhner/bus';
-import { Registry, loadConfig } from '@zhner/kit';
+import { loadConfig } from '@zhner/core';
+import { Registry } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
 import { configSpec, startSampler, type RunningSampler } from '@zhner/sampler';
 import { committedOffsets, freshDatabase, kafkaBus, readTopic, testLogger, testTopics, uniqueName, waitFor, type TestDatabase } from '@zhner/test';

@@ -3,7 +3,8 @@
 // same predictions delivered again are absorbed (one row and one event per text).
 import { consumerGroup, type Prediction } from '@zhner/contracts';
 import type { KafkaBus } from '@zhner/bus';
-import { Registry, loadConfig } from '@zhner/kit';
+import { loadConfig } from '@zhner/core';
+import { Registry } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
 import { configSpec, startSampler, type RunningSampler } from '@zhner/sampler';
 import { committedOffsets, freshDatabase, kafkaBus, readTopic, testLogger, testTopics, uniqueName, waitFor, type TestDatabase } from '@zhner/test';

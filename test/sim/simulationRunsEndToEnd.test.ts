@@ -24,7 +24,7 @@ describe('npm run sim:al on a tiny configuration', () => {
     const pool = path.join(dir, 'pool.jsonl');
     writeFileSync(pool, readFileSync(path.join(data, 'cluener', 'train.jsonl'), 'utf8').split('\n').slice(0, 60).join('\n') + '\n');
     out = path.join(dir, 'run');
-    const run = tsNode('services/sampler/sim/simulate.ts');
+    const run = tsNode('bench/sim/simulate.ts');
     const r = spawnSync(
       run.cmd,
       [

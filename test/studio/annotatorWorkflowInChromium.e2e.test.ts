@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Correction } from '@zhner/contracts';
-import { testkit } from '@zhner/studio';
+import { testkit } from '@zhner/studio/testing';
 import type { SqlClient } from '@zhner/store';
 import { freshDatabase, readTopic, waitFor, type TestDatabase } from '@zhner/test';
 import { ensureWebBundle, messageCount, screenshotPath, startStudioOnKafka, startTaggerForTests, type StudioOnKafka, type TaggerForTests } from './support';

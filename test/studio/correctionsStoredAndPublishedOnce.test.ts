@@ -5,7 +5,8 @@
 // actions the admin role.
 import type { RawRecord } from '@zhner/bus';
 import type { Correction } from '@zhner/contracts';
-import { runTokenCli, testkit } from '@zhner/studio';
+import { runTokenCli } from '@zhner/studio';
+import { testkit } from '@zhner/studio/testing';
 import type { SqlClient } from '@zhner/store';
 import { freshDatabase, readTopic, waitFor, type TestDatabase } from '@zhner/test';
 import { messageCount, startStudioOnKafka, type StudioOnKafka } from './support';

@@ -1,5 +1,5 @@
 // The reloader's environment variables (bus, store and HTTP variables come from runStandalone).
-import { env, type ConfigOf } from '@zhner/kit';
+import { env, type ConfigOf } from '@zhner/core';
 
 export const configSpec = {
   autoRollout: env.bool('AUTO_ROLLOUT', { default: true, doc: 'Start a rollout when a model version is PUBLISHED' }),

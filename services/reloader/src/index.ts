@@ -13,23 +13,6 @@ import { createReloaderMetrics } from './adapters/metrics';
 import { SqlReplicaRepository, SqlRolloutRepository } from './adapters/repository';
 
 export { configSpec, type ReloaderConfig } from './config';
-export {
-  advance,
-  forceRollback,
-  newRollout,
-  isLive,
-  reconcileCommands,
-  modelEventOf,
-  type Rollout,
-  type RolloutState,
-  type RolloutStep,
-  type RolloutPolicy,
-  type RolloutEffect,
-  type ReplicaView,
-  type Transition,
-} from './domain/rollout';
-export { RolloutEngine, RolloutConflictError, type StartRolloutRequest } from './app/rolloutEngine';
-export { FakeReplica, type FakeReplicaOptions } from './testing/fakeReplica';
 
 export interface ReloaderOverrides {
   clock?: Clock;

@@ -1,5 +1,5 @@
 // The sampler's own environment variables (Kafka, PostgreSQL, HTTP come from the shared specs).
-import { env, type ConfigOf } from '@zhner/kit';
+import { env, type ConfigOf } from '@zhner/core';
 import { MNLP, SCORE_NAMES } from './domain/scores';
 import { HYBRID, STRATEGY_NAMES } from './domain/selection';
 import type { SamplerSettings } from './app/sampler';

@@ -2,7 +2,8 @@
 // review queue (rows + events), duplicates, poison, promotion expiry and re-opening.
 import { createTopics, type ModelEvent, type Prediction, type ReviewCandidate } from '@zhner/contracts';
 import { MemoryBus, DLT_HEADERS } from '@zhner/bus';
-import { createLogger, createMetricsRegistry, loadConfig, type Registry } from '@zhner/kit';
+import { loadConfig } from '@zhner/core';
+import { createLogger, createMetricsRegistry, type Registry } from '@zhner/kit';
 import { createPgliteClient, migrate, type SqlClient } from '@zhner/store';
 import { entropy } from './domain/scores';
 import { configSpec, startSampler, type RunningSampler } from './index';

@@ -1,7 +1,8 @@
 // Wiring: subscriptions, timers, outbox relay, HTTP app. `startSampler` returns once the
 // subscriptions run; `close()` stops intake first and releases only what it opened.
 import { consumerGroup } from '@zhner/contracts';
-import { errorMessage, Lifecycle } from '@zhner/kit';
+import { errorMessage } from '@zhner/core';
+import { Lifecycle } from '@zhner/kit';
 import { OutboxRelay } from '@zhner/store';
 import type { RunningService, ServiceContext } from '@zhner/service';
 import { Sampler } from './app/sampler';

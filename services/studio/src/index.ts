@@ -2,7 +2,8 @@
 // through the outbox), adjudication, model history and annotator figures, over a REST API with an
 // OpenAPI document, plus the built web page. See ../README.md.
 import path from 'node:path';
-import { ConfigError, Lifecycle, env, errorMessage, type ConfigOf, type HttpApp } from '@zhner/kit';
+import { ConfigError, env, errorMessage, type ConfigOf } from '@zhner/core';
+import { Lifecycle, type HttpApp } from '@zhner/kit';
 import type { RunningService, ServiceContext } from '@zhner/service';
 import { OutboxRelay } from '@zhner/store';
 import { AdjudicationService } from './app/adjudication';
@@ -25,9 +26,7 @@ import { SqlQueueRepository } from './adapters/sql/queueRepository';
 import { HttpModelActions, HttpNerClient } from './adapters/upstream';
 
 export type { NerClient, NerResponse, TaggedEntity, ModelActions, Principal } from './app/ports';
-export { parseNerAnswer, HttpNerClient, HttpModelActions } from './adapters/upstream';
 export { inProcessNerClient, type InProcessTagged } from './adapters/inProcessNer';
-export { CONTENT_SECURITY_POLICY } from './adapters/http/web';
 
 const LABEL = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -152,5 +151,4 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
   };
 }
 
-export * as testkit from './testkit';
 export { runTokenCli } from './cli/token';

@@ -1,7 +1,7 @@
 // Helpers for tests and local set-ups (exported as `testkit` from @zhner/studio): issue a token
 // without the CLI, and put review candidates in the queue as the sampler would.
 import type { Entity } from '@zhner/contracts';
-import { textHash } from '@zhner/kit';
+import { textHash } from '@zhner/core';
 import type { SqlClient } from '@zhner/store';
 import { SqlAuthRepository } from './adapters/sql/authRepository';
 import { generateToken, type Role } from './domain/tokens';

@@ -2,7 +2,7 @@
 // shared specs). `describeConfig(configSpec)` renders the README table.
 import os from 'node:os';
 import path from 'node:path';
-import { env, type ConfigOf } from '@zhner/kit';
+import { env, type ConfigOf } from '@zhner/core';
 
 /** The repository root (model paths in config and commands are relative to it). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');

@@ -2,7 +2,8 @@
 // entity event and one prediction event per document; hot swap of model versions on command.
 import type { Subscription } from '@zhner/bus';
 import { consumerGroup, type TopicSpec } from '@zhner/contracts';
-import { Lifecycle, ValidationError, errorMessage, retry, type HttpApp, type Logger } from '@zhner/kit';
+import { ValidationError, errorMessage, retry } from '@zhner/core';
+import { Lifecycle, type HttpApp, type Logger } from '@zhner/kit';
 import type { RunningService, ServiceContext } from '@zhner/service';
 import { DynamicBatcher } from './app/batcher';
 import { ModelManager } from './app/modelManager';
@@ -18,6 +19,10 @@ import { INPUT_ERRORS } from './domain/input';
 
 export { configSpec, REPO_ROOT, type TaggerConfig } from './config';
 export type { InferenceEngine, EngineLoader, LoadOptions, Precision, TaggerMetrics } from './app/ports';
+// the batching engine on its own, for the tagger benchmark (bench/tagger)
+export { DynamicBatcher } from './app/batcher';
+export { OnnxEngineLoader } from './adapters/modelEngine';
+export { noMetrics } from './app/ports';
 export type { DocPrediction, TextPiece } from './domain/prediction';
 export type { SwapResult, LoadRequest, ModelState } from './app/modelManager';
 export type { CommandOutcome } from './app/replicaControl';

@@ -3,7 +3,7 @@
 // commands acted on and answered with heartbeats.
 import { DLT_HEADERS } from '@zhner/bus';
 import { consumerGroup, type EntityEvent, type Prediction, type RawText, type ReplicaCommand, type ReplicaHeartbeat } from '@zhner/contracts';
-import { PlatformError } from '@zhner/kit';
+import { PlatformError } from '@zhner/core';
 import { startFakeTagger, until, type FakeTagger } from './testing/harness';
 import { FLAKY_MARKER, POISON_MARKER } from './testing/fakeEngine';
 import { listen } from './testing/http';

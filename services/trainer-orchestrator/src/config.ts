@@ -1,8 +1,8 @@
 // The orchestrator's environment variables (bus, store and HTTP variables come from runStandalone).
 // Relative paths are resolved against the repository root, as the Python trainer does.
 import os from 'node:os';
-import { env, type ConfigOf, type FieldSpec } from '@zhner/kit';
-import { parseCronSetting } from './domain/triggers';
+import { env, type ConfigOf, type FieldSpec } from '@zhner/core';
+import { parseCronSetting } from './adapters/cronSetting';
 
 /** TRAIN_CRON: unset = daily at 03:00; empty or "off" = no schedule; else a cron expression (checked). */
 function cronField(variable: string, def: string, doc: string): FieldSpec<string> {

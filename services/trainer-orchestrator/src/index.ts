@@ -19,20 +19,14 @@ import { RuntimeEvaluator, zhnerModelLoader } from './adapters/modelEvaluator';
 import { PythonTrainingJob } from './adapters/pythonTrainingJob';
 import { SqlExampleRepository, SqlModelRepository, SqlRunRepository } from './adapters/repository';
 
-export { configSpec, splitOverrides, type OrchestratorConfig } from './config';
-export { buildTrainingSet, replayCountFor, maxNewFor, DEFAULT_NEW_DATA_CAP, type TrainingSet, type TrainingSetInput, type TrainingSetStats } from './domain/trainingSet';
-export { scoreSpans, goldToCorpusEntities, corpusToGoldEntities, parseCorpusLine, formatCorpusLine, type CorpusExample, type CorpusEntity, type Scores } from './domain/corpus';
-export { decideGate, DEFAULT_GATE_POLICY, type GateDecision, type GatePolicy, type ModelScores } from './domain/gate';
-export { parseTrainerLine, LineSplitter, type TrainingProgress, type TrainerResult, type TrainerLine } from './domain/progress';
-export { splitOf, chooseActive } from './domain/examples';
-export { parseCronSetting, backlogDecision, scheduleDecision, type RunTrigger } from './domain/triggers';
-export { TrainingJobError, EvaluationError, RunInProgressError, NothingToTrainError, NoBaseModelError } from './domain/errors';
-export { PythonTrainingJob, trainerArgs, dataOverrides, type PythonTrainingJobOptions } from './adapters/pythonTrainingJob';
-export { RuntimeEvaluator, zhnerModelLoader, type RuntimeLoader, type RuntimeModel, type RuntimeEntity } from './adapters/modelEvaluator';
-export { CorpusFiles, FileWorkspace, readCorpusFile, readManifest, resolveRepoPath, REPO_ROOT } from './adapters/files';
-export { TrainingRuns, type StartedRun } from './app/trainingRuns';
-export { FakeTrainingJob, FixedEvaluator, fixedScores, writeFakeModelDir, type FakeTrainingJobOptions } from './testing/fakes';
-export type { TrainingJob, TrainingJobSpec, Evaluator, ModelManifest, RunRecord, ModelVersionRecord } from './app/ports';
+// Public surface: the service, and what the active-learning simulation (bench/sim) reuses to fine-tune
+// the way the service does (training sets under the cap, the Python job, its workspace).
+export { configSpec, type OrchestratorConfig } from './config';
+export { buildTrainingSet, type TrainingSet, type TrainingSetInput } from './domain/trainingSet';
+export { scoreSpans, type CorpusExample, type Scores } from './domain/corpus';
+export type { TrainingProgress, TrainerResult } from './domain/progress';
+export { PythonTrainingJob } from './adapters/pythonTrainingJob';
+export { FileWorkspace, readCorpusFile, readManifest, resolveRepoPath } from './adapters/files';
 
 /** Replaceable parts (tests use a fake job and evaluator, a fixed clock, a manual schedule). */
 export interface OrchestratorOverrides {

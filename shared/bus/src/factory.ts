@@ -1,5 +1,6 @@
 import { createTopics, TOPIC_NAMES, type TopicKey, type Topics } from '@zhner/contracts';
-import { ConfigError, env, type ConfigOf, type Logger, type Registry } from '@zhner/kit';
+import { ConfigError, env, type ConfigOf } from '@zhner/core';
+import { type Logger, type Registry } from '@zhner/kit';
 import { KafkaBus } from './kafka';
 import { MemoryBus } from './memory';
 import { createBusMetrics } from './metrics';

@@ -2,7 +2,8 @@
 // the handler has produced its output and dead letters are published.
 import { CompressionTypes, Kafka, Partitioners, logLevel, type Consumer, type IHeaders, type Producer, type SASLOptions, type Admin, type LogEntry } from 'kafkajs';
 import type { SchemaName, SchemaTypes, TopicInfo, TopicSpec } from '@zhner/contracts';
-import { PlatformError, TransientError, type Logger } from '@zhner/kit';
+import { PlatformError, TransientError } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import { createBusMetrics, type BusMetrics } from './metrics';
 import type { Bus, OutgoingMessage, RawRecord, Subscription, SubscribeOptions } from './port';
 import { BatchProcessor, type RawIncoming } from './runner';

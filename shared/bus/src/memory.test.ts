@@ -1,5 +1,6 @@
 import { createTopics, type RawText } from '@zhner/contracts';
-import { TransientError, ValidationError, createLogger } from '@zhner/kit';
+import { TransientError, ValidationError } from '@zhner/core';
+import { createLogger } from '@zhner/kit';
 import { MemoryBus } from './memory';
 import { DLT_HEADERS, type Envelope } from './port';
 

@@ -3,7 +3,8 @@
 // by key, consumer groups with committed offsets, at-least-once delivery, dead letters.
 import { createHash } from 'node:crypto';
 import type { SchemaName, SchemaTypes, TopicInfo, TopicSpec } from '@zhner/contracts';
-import { PlatformError, type Logger } from '@zhner/kit';
+import { PlatformError } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import { createBusMetrics, type BusMetrics } from './metrics';
 import type { Bus, OutgoingMessage, RawRecord, Subscription, SubscribeOptions } from './port';
 import { BatchProcessor, type RawIncoming } from './runner';

@@ -2,7 +2,8 @@
 // dead-letter what cannot succeed → (caller commits). Offsets are never committed before the
 // handler's output and the dead letters have been published.
 import type { SchemaName, SchemaTypes, TopicSpec, DeadLetter } from '@zhner/contracts';
-import { errorCode, errorMessage, isPlatformError, isProgrammingError, retry, type Logger, type RetryOptions } from '@zhner/kit';
+import { errorCode, errorMessage, isPlatformError, isProgrammingError, retry, type RetryOptions } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import type { BusMetrics } from './metrics';
 import { DLT_HEADERS, type BatchContext, type Envelope, type Publisher, type SubscribeOptions } from './port';
 

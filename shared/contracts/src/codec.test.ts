@@ -1,4 +1,4 @@
-import { DecodeError, ValidationError } from '@zhner/kit';
+import { DecodeError, ValidationError } from '@zhner/core';
 import { Codec, SCHEMA_NAMES, avroType } from './codec';
 import { createTopics } from './topics';
 import type { RawText, EntityEvent, Prediction, Correction, DeadLetter } from './types';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import avro from 'avsc';
-import { DecodeError, ValidationError } from '@zhner/kit';
+import { DecodeError, ValidationError } from '@zhner/core';
 import type {
   Correction,
   DeadLetter,

@@ -1,4 +1,4 @@
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 import { validateCorrection, validateRawText, validateSpans } from './validate';
 import type { Correction } from './types';
 

@@ -1,6 +1,6 @@
 // Semantic checks that Avro's type system cannot express. Each throws ValidationError naming the
 // field and the bad value; consumers dead-letter the message with that reason.
-import { ValidationError, hasLoneSurrogate } from '@zhner/kit';
+import { ValidationError, hasLoneSurrogate } from '@zhner/core';
 import type { Correction, Entity, EntityEvent, GoldEntity, Prediction, RawText, ReviewCandidate } from './types';
 
 const MAX_ID = 512;

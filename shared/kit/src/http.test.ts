@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { createHttpApp, registerOpsRoutes } from './http';
 import { createLogger } from './logger';
 import { createMetricsRegistry } from './metrics';
-import { ValidationError } from './errors';
+import { ValidationError } from '@zhner/core';
 
 describe('createHttpApp', () => {
   const app = createHttpApp({ logger: createLogger('t', { level: 'silent' }), bodyLimit: 1000 });

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { PlatformError, ValidationError, errorMessage } from './errors';
+import { PlatformError, ValidationError, errorMessage } from '@zhner/core';
 
 
 export interface HttpAppOptions {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { IllegalStateError } from './errors';
+import { IllegalStateError } from '@zhner/core';
 
 export type LifecycleState = 'INITIALIZED' | 'STARTING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
 

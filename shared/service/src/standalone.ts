@@ -1,7 +1,8 @@
 // The body of every service's main.ts: config → logger → metrics → bus → store → service → HTTP
 // → SIGTERM handling. Invalid configuration exits with every problem listed.
 import { busConfigSpec, createBus, topicsFromConfig } from '@zhner/bus';
-import { ConfigError, Lifecycle, createLogger, createMetricsRegistry, env, installSignalHandlers, loadConfig, type ConfigOf, type ConfigSpec } from '@zhner/kit';
+import { ConfigError, env, loadConfig, type ConfigOf, type ConfigSpec } from '@zhner/core';
+import { Lifecycle, createLogger, createMetricsRegistry, installSignalHandlers } from '@zhner/kit';
 import { openStore, storeConfigSpec } from '@zhner/store';
 import type { RunningService, StartService } from './context';
 

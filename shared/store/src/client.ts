@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 // behave the same on either (checked by the conformance suite).
 import { Pool, types as pgTypes, type PoolClient } from 'pg';
 import { PGlite, types as pgliteTypes, type Transaction } from '@electric-sql/pglite';
-import { TransientError, PlatformError, type Logger } from '@zhner/kit';
+import { TransientError, PlatformError } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 
 export interface QueryResult<R> {
   rows: R[];

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { env, type ConfigOf, type Logger } from '@zhner/kit';
+import { env, type ConfigOf } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import { createPgliteClient, createPostgresClient, type SqlClient } from './client';
 import { migrate } from './migrate';
 

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PlatformError, type Logger } from '@zhner/kit';
+import { PlatformError } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import type { SqlClient } from './client';
 
 export const MIGRATIONS_DIR = path.join(__dirname, '..', 'migrations');

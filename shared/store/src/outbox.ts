@@ -1,4 +1,5 @@
-import { errorMessage, type Logger } from '@zhner/kit';
+import { errorMessage } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import type { SqlClient } from './client';
 
 /** What the relay needs from the bus (structural, so the store does not depend on the bus). */

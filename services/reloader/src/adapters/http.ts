@@ -1,6 +1,7 @@
 // HTTP API of the reloader: replicas, rollouts, starting a rollout and forcing a rollback.
 import { Type, type Static } from '@sinclair/typebox';
-import { PlatformError, type createHttpApp } from '@zhner/kit';
+import { PlatformError } from '@zhner/core';
+import { type createHttpApp } from '@zhner/kit';
 import { isLive, type Rollout } from '../domain/rollout';
 import type { ReplicaRepository, RolloutRepository } from '../app/ports';
 import { RolloutNotFoundError, type RolloutEngine } from '../app/rolloutEngine';

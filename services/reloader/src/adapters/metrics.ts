@@ -1,5 +1,6 @@
 // Prometheus series of the reloader. Replica and rollout gauges are computed when scraped.
-import { Counter, Gauge, Histogram, errorMessage, type Logger, type Registry } from '@zhner/kit';
+import { errorMessage } from '@zhner/core';
+import { Counter, Gauge, Histogram, type Logger, type Registry } from '@zhner/kit';
 import { isLive, type Rollout, type Transition } from '../domain/rollout';
 import type { EngineObserver } from '../app/rolloutEngine';
 import type { ReplicaRepository, RolloutRepository } from '../app/ports';

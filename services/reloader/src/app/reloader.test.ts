@@ -2,7 +2,8 @@
 // speaking the replica protocol through the bus.
 import { MemoryBus } from '@zhner/bus';
 import { createTopics, type ModelEvent, type ReplicaCommand, type Topics } from '@zhner/contracts';
-import { createLogger, createMetricsRegistry, loadConfig } from '@zhner/kit';
+import { loadConfig } from '@zhner/core';
+import { createLogger, createMetricsRegistry } from '@zhner/kit';
 import { createPgliteClient, migrate, type SqlClient } from '@zhner/store';
 import { configSpec, startReloader, type RunningReloader } from '../index';
 import { FakeReplica } from '../testing/fakeReplica';

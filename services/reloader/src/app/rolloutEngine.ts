@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '@zhner/bus';
 import type { ModelEvent, ReplicaHeartbeat } from '@zhner/contracts';
-import { errorMessage, PlatformError, type Logger } from '@zhner/kit';
+import { errorMessage, PlatformError } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import { advance, forceRollback, isActive, newRollout, reconcileCommands, RolloutStateError, type Rollout, type RolloutPolicy, type Transition } from '../domain/rollout';
 import type { Clock, ReplicaRepository, RolloutRepository } from './ports';
 

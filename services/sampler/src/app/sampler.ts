@@ -1,7 +1,8 @@
 // The sampler's use cases: ingest predictions into the persisted window, flush due windows into
 // the review queue (rows + outbox events in one transaction), handle promotions, report the queue.
 import type { ModelEvent, Prediction, ReviewCandidate } from '@zhner/contracts';
-import { errorMessage, textHash, type Logger } from '@zhner/kit';
+import { errorMessage, textHash } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import { computeScores, averageConfidence, passesGate, type ScoreName } from '../domain/scores';
 import { HYBRID, selectCandidates, type SelectableDoc, type StrategyName } from '../domain/selection';
 import { candidateIdFor, isStale, windowDue, type FlushTrigger, type Promotion } from '../domain/window';

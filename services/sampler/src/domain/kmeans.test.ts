@@ -1,5 +1,5 @@
 import { miniBatchKMeans } from './kmeans';
-import { seededRandom } from '@zhner/kit';
+import { seededRandom } from '@zhner/core';
 
 /** Points of a group must share one cluster and no other group may use it. */
 function groupsOf(assignments: number[], sizes: number[]): number[] {

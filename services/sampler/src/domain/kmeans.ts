@@ -1,7 +1,7 @@
 // Mini-batch k-means (Sculley 2010, "Web-scale k-means clustering") with k-means++ seeding.
 // Deterministic for a given seed: every random choice comes from one seeded generator.
-import { ValidationError } from '@zhner/kit';
-import { randomInt, seededRandom } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
+import { randomInt, seededRandom } from '@zhner/core';
 import { squaredDistance, type Vector } from './vectors';
 
 export const KMEANS = 'sampler.kmeans.v1';

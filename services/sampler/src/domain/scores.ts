@@ -3,7 +3,7 @@
 // review), so one sort order serves every strategy. Names are versioned (`sampler.<score>.v1`): a
 // change of behaviour gets a new version so that recorded candidates and simulation runs keep
 // their meaning.
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 
 /** What scoring needs from a prediction (a `Prediction` event satisfies it). */
 export interface UncertaintyInput {

@@ -3,9 +3,9 @@
 //   (mini-batch k-means on unit embeddings) → novelty (cosine distance to the nearest labelled
 //   document) → priority → rank → cap per cluster → budget.
 // Pure and deterministic for a given seed: the active-learning simulation calls it directly.
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 import { KMEANS, miniBatchKMeans } from './kmeans';
-import { seededRandom } from '@zhner/kit';
+import { seededRandom } from '@zhner/core';
 import { MNLP, SCORE_NAMES, isScoreName, passesGate, type ScoreName, type Scores } from './scores';
 import { nearestCosineDistance, normalize, type Vector } from './vectors';
 

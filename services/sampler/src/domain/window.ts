@@ -1,5 +1,5 @@
 // Rules of the selection window and of re-scoring on promotion (pure).
-import { sha256Hex } from '@zhner/kit';
+import { sha256Hex } from '@zhner/core';
 
 export interface WindowState {
   /** Documents waiting in the window. */

@@ -2,7 +2,7 @@
 // gold) and spot-check a sample of an annotator's recent corrections. An adjudication also
 // publishes a Correction (origin ADJUDICATION) so the training pool gets the resolved gold.
 import type { Correction, GoldEntity } from '@zhner/contracts';
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 import { adjudicationIdFor } from '../domain/ids';
 import { isConflict, mergeByVote, sameEntities } from '../domain/quality';
 import { CorrectionRejected, checkSpans, sortSpans, type SpanInput } from '../domain/spans';

@@ -3,7 +3,7 @@
 // the item's status and the outbox row that publishes it in one transaction. The correction id is
 // derived from (candidate id, annotator, revision): a retried request is the same correction.
 import { validateCorrection, type Correction } from '@zhner/contracts';
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 import { correctionIdFor } from '../domain/ids';
 import { sameEntities } from '../domain/quality';
 import { CorrectionRejected, bioToSpans, checkSpans, sortSpans, type SpanInput } from '../domain/spans';

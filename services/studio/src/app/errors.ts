@@ -1,6 +1,6 @@
 // Errors the studio's use cases raise, each with the HTTP status it maps to. They keep the
 // platform's error body (`{error:{code,message,field}}`); codes are stable, messages say the fix.
-import { PlatformError, type ErrorContext } from '@zhner/kit';
+import { PlatformError, type ErrorContext } from '@zhner/core';
 
 export class StudioError extends PlatformError {
   readonly status: number;

@@ -1,5 +1,5 @@
 // The Tag page's use case: send texts to the tagger and check what comes back.
-import { ValidationError, errorMessage, isPlatformError } from '@zhner/kit';
+import { ValidationError, errorMessage, isPlatformError } from '@zhner/core';
 import { StudioError, upstreamFailed } from './errors';
 import type { NerClient, NerResponse } from './ports';
 

@@ -9,7 +9,8 @@
 // of its secret is stored. The store is DATABASE_URL (PostgreSQL) or the embedded PGlite store
 // (PGLITE_DIR), migrated if needed.
 import { parseArgs } from 'node:util';
-import { createLogger, errorMessage, loadConfig } from '@zhner/kit';
+import { errorMessage, loadConfig } from '@zhner/core';
+import { createLogger } from '@zhner/kit';
 import { openStore, storeConfigSpec, type SqlClient } from '@zhner/store';
 import { SqlAuthRepository } from '../adapters/sql/authRepository';
 import { ROLES, generateToken, type Role } from '../domain/tokens';

@@ -1,6 +1,6 @@
 // Deterministic ids: a retried request yields the same id, so it is the same correction (the
 // corrections table's primary key and the outbox's dedupe key both hold it).
-import { sha256Hex } from '@zhner/kit';
+import { sha256Hex } from '@zhner/core';
 
 /** Id of a studio correction, from (candidate id, annotator, revision). */
 export function correctionIdFor(candidateId: string, annotatorId: string, revision: number): string {

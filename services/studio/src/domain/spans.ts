@@ -3,7 +3,7 @@
 // set, no two spans overlapping; and, for the BIO-tag input form, a well-formed tag sequence. Each
 // rule has its own error code (the HTTP 400 `code` and the `reason` label of the rejection metric);
 // `field` names the offending span (`entities[2]`) or tag (`tags[5]`).
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 
 /** A gold span as an annotator submits it; offsets are UTF-16 code units (`text.slice(start, end)`). */
 export interface SpanInput {

@@ -8,7 +8,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { ValidationError, createHttpApp, registerOpsRoutes, type HttpApp, type Logger, type Registry } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
+import { createHttpApp, registerOpsRoutes, type HttpApp, type Logger, type Registry } from '@zhner/kit';
 import { textsOfRequest } from '../domain/input';
 import { NotReadyError } from '../app/batcher';
 import type { ModelManager } from '../app/modelManager';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Entity } from '@zhner/contracts';
-import { PlatformError, sha256Hex } from '@zhner/kit';
+import { PlatformError, sha256Hex } from '@zhner/core';
 import { ModelChecksumError, ModelError, codePointLength, loadModel, splitForModel, toCodePoints, type NerModel, type SegmentPrediction } from '@zhner/model';
 import type { EngineLoader, InferenceEngine, LoadOptions, Precision } from '../app/ports';
 import type { DocPrediction, TextPiece } from '../domain/prediction';

@@ -6,7 +6,8 @@
 // that dies is replaced on the next batch; its batches in flight fail with a retriable error.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PlatformError, type Logger } from '@zhner/kit';
+import { PlatformError } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import type { EngineLoader, InferenceEngine, LoadOptions, Precision } from '../app/ports';
 import type { DocPrediction, TextPiece } from '../domain/prediction';
 import { segmentToDoc, splitText, tokensOf, type WireSegment } from './modelEngine';

@@ -5,7 +5,7 @@
 // the batches, at most `maxInflightBatches` model runs at a time. A document resolves when its last
 // piece is done. Because a window keeps the lease it was planned with, a hot swap takes effect
 // between windows: work planned before the swap finishes on the old version.
-import { IllegalStateError, PlatformError } from '@zhner/kit';
+import { IllegalStateError, PlatformError } from '@zhner/core';
 import { planBatches, paddingEfficiency } from '../domain/batching';
 import { emptyPrediction, mergePieces, type DocPrediction, type TextPiece } from '../domain/prediction';
 import type { Lease } from './modelManager';

@@ -1,4 +1,5 @@
-import { PlatformError, createLogger } from '@zhner/kit';
+import { PlatformError } from '@zhner/core';
+import { createLogger } from '@zhner/kit';
 import { FakeLoader } from '../testing/fakeEngine';
 import { ModelManager, type SwapResult } from './modelManager';
 import { noMetrics } from './ports';

@@ -4,7 +4,8 @@
 // lease on the old version finishes on it, and the old version is disposed once its last lease is
 // released. A failed load leaves the current version serving and is remembered as `lastError`.
 // Loads are serialised: a second request waits for the first.
-import { IllegalStateError, PlatformError, ValidationError, errorCode, errorMessage, type Logger } from '@zhner/kit';
+import { IllegalStateError, PlatformError, ValidationError, errorCode, errorMessage } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import { resolveModelUri } from '../domain/modelLocation';
 import type { EngineLoader, InferenceEngine, LoadOptions, TaggerMetrics } from './ports';
 

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ReplicaCommand, ReplicaHeartbeat, ReplicaState, Topics } from '@zhner/contracts';
 import type { Envelope, Publisher } from '@zhner/bus';
-import { errorCode, errorMessage, type Logger } from '@zhner/kit';
+import { errorCode, errorMessage } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import type { ModelManager, SwapResult } from './modelManager';
 import type { TagStats } from './tagService';
 

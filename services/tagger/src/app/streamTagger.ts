@@ -7,7 +7,8 @@
 // failure must not stall its partition forever).
 import type { EntityEvent, Prediction, RawText, Topics } from '@zhner/contracts';
 import type { BatchContext, BatchOutcome, Envelope, OutgoingMessage, Publisher } from '@zhner/bus';
-import { errorCode, type Logger } from '@zhner/kit';
+import { errorCode } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import { chunkBySize, entityEventOf, predictionEventOf, predictionSizeEstimate } from '../domain/events';
 import { isRetriable, type TaggerMetrics } from './ports';
 import type { TagService } from './tagService';

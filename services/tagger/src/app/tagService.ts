@@ -1,7 +1,7 @@
 // Tagging one text, shared by the Kafka consumer and the HTTP API: an in-process LRU of recent
 // results (keyed by model version and the text's sha256, so a new version never answers from an
 // old one's results), then the dynamic batcher.
-import { sha256Hex } from '@zhner/kit';
+import { sha256Hex } from '@zhner/core';
 import { LruCache } from '../domain/lru';
 import { countByType, type DocPrediction } from '../domain/prediction';
 import type { TaggedDoc } from '../domain/events';

@@ -1,4 +1,4 @@
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 import { checkText, textsOfRequest } from './input';
 import { resolveModelUri } from './modelLocation';
 import { LatencyWindow } from './latencyWindow';

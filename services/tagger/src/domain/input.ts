@@ -1,7 +1,7 @@
 // Checks of a text before it is tagged (HTTP bodies and Kafka messages). Each failure is a
 // ValidationError with a stable code (the HTTP layer answers 400, the consumer dead-letters):
 //   NOT_A_STRING, EMPTY_TEXT, TEXT_TOO_LONG, INVALID_UNICODE, TEXTS_REQUIRED, TOO_MANY_TEXTS.
-import { ValidationError, hasLoneSurrogate } from '@zhner/kit';
+import { ValidationError, hasLoneSurrogate } from '@zhner/core';
 
 export const INPUT_ERRORS = {
   notAString: 'NOT_A_STRING',

@@ -2,7 +2,7 @@
 // path (absolute, or relative to the repository root) or a file:// URL. Pure.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 
 /**
  * Resolves `uri` to an absolute directory path. Relative paths are taken from `baseDir`.

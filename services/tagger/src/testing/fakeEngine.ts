@@ -2,7 +2,7 @@
 // API: a dictionary tagger over code points with the same offsets contract (UTF-16 start/end,
 // code-point cpStart/cpEnd, surface text = slice), the sentence splitter's rules, and hooks to
 // slow a run down or make it fail.
-import { PlatformError, sha256Hex } from '@zhner/kit';
+import { PlatformError, sha256Hex } from '@zhner/core';
 import type { Entity } from '@zhner/contracts';
 import type { EngineLoader, InferenceEngine, LoadOptions, Precision } from '../app/ports';
 import { codePointLength, type DocPrediction, type TextPiece } from '../domain/prediction';

@@ -2,7 +2,8 @@
 // HTTP API). Model directories are named after their version: MODEL_DIR=/models/v1 serves "v1".
 import { MemoryBus, createBusMetrics } from '@zhner/bus';
 import { createTopics, type Topics } from '@zhner/contracts';
-import { createLogger, createMetricsRegistry, loadConfig, type Registry } from '@zhner/kit';
+import { loadConfig } from '@zhner/core';
+import { createLogger, createMetricsRegistry, type Registry } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
 import { configSpec, startTagger, type RunningTagger } from '../index';
 import { FakeLoader, type FakeEngineOptions } from './fakeEngine';

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { PlatformError, sha256Hex } from '@zhner/kit';
+import { PlatformError, sha256Hex } from '@zhner/core';
 import { formatCorpusLine, parseCorpusLine, type CorpusExample } from '../domain/corpus';
 import type { CorpusSource, ModelManifest, RunPaths, Workspace } from '../app/ports';
 

@@ -1,6 +1,7 @@
 // HTTP API of the orchestrator: runs (list, one, manual trigger) and the model registry.
 import { Type, type Static } from '@sinclair/typebox';
-import { PlatformError, type createHttpApp } from '@zhner/kit';
+import { PlatformError } from '@zhner/core';
+import { type createHttpApp } from '@zhner/kit';
 import { NotFoundError } from '../domain/errors';
 import type { ModelRepository, ModelVersionRecord, RunRecord, RunRepository } from '../app/ports';
 import type { TrainingRuns } from '../app/trainingRuns';

@@ -1,5 +1,6 @@
 // Prometheus series of the orchestrator. Gauges that mirror tables are computed when scraped.
-import { Counter, Gauge, Histogram, errorMessage, type Logger, type Registry } from '@zhner/kit';
+import { errorMessage } from '@zhner/core';
+import { Counter, Gauge, Histogram, type Logger, type Registry } from '@zhner/kit';
 import type { RunObserver } from '../app/trainingRuns';
 
 export interface MetricSources {

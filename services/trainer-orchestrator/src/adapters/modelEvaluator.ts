@@ -1,7 +1,8 @@
 // The gate's evaluator on the TypeScript model runtime (@zhner/model): load a model directory,
 // predict the documents in batches, score strict entity F1 in code points.
 import type { LoadModelOptions } from '@zhner/model';
-import { utf16ToCodePointOffsets, type Logger } from '@zhner/kit';
+import { utf16ToCodePointOffsets } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import { EvaluationError } from '../domain/errors';
 import { scoreSpans, type CorpusExample, type Scores, type SpanLike } from '../domain/corpus';
 import type { Evaluator } from '../app/ports';

@@ -2,7 +2,7 @@
 // model_versions) on PostgreSQL or PGlite. Only this file touches SQL. Entity JSON keeps UTF-16
 // offsets as on the topic; timestamps leave as ISO strings.
 import type { ModelEvent, TopicSpec } from '@zhner/contracts';
-import { PlatformError } from '@zhner/kit';
+import { PlatformError } from '@zhner/core';
 import { enqueueOutbox, type SqlClient } from '@zhner/store';
 import { RunInProgressError } from '../domain/errors';
 import { chooseActive, type CorrectionVersion, type Split } from '../domain/examples';

@@ -3,7 +3,7 @@
 // dead-letters with the reason. Good ones are stored idempotently on correction id.
 import type { Envelope, BatchOutcome } from '@zhner/bus';
 import { validateCorrection, type Correction } from '@zhner/contracts';
-import { ValidationError, textHash } from '@zhner/kit';
+import { ValidationError, textHash } from '@zhner/core';
 import { goldToCorpusEntities } from '../domain/corpus';
 import { splitOf } from '../domain/examples';
 import type { ExampleRepository, NewTrainingExample } from './ports';

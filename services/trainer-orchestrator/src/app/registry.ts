@@ -3,7 +3,8 @@
 // PROMOTED / ROLLED_BACK), and the label set corrections are checked against.
 import type { Envelope } from '@zhner/bus';
 import type { ModelEvent } from '@zhner/contracts';
-import { errorMessage, type Logger } from '@zhner/kit';
+import { errorMessage } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import type { ModelRepository, Workspace } from './ports';
 
 export const FALLBACK_LABELS = ['LOC', 'ORG', 'PER'] as const;

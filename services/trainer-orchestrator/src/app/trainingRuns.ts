@@ -6,7 +6,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { ModelEvent } from '@zhner/contracts';
-import { errorMessage, PlatformError, textHash, type Logger } from '@zhner/kit';
+import { errorMessage, PlatformError, textHash } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import { goldToCorpusEntities, type CorpusExample, type Scores } from '../domain/corpus';
 import { NoBaseModelError, NothingToTrainError, TrainingJobError } from '../domain/errors';
 import { decideGate, type GateDecision, type GatePolicy, type ModelScores } from '../domain/gate';

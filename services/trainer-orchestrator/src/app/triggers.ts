@@ -1,7 +1,8 @@
 // The automatic triggers around TrainingRuns: the backlog threshold (checked after every batch of
 // corrections and on a timer) and the cron schedule. A trigger that loses the race for the one
 // active run (here or on another replica) is silently dropped: the next check tries again.
-import { errorMessage, type Logger, PlatformError } from '@zhner/kit';
+import { errorMessage, PlatformError } from '@zhner/core';
+import { type Logger } from '@zhner/kit';
 import { backlogDecision, scheduleDecision, type RunTrigger } from '../domain/triggers';
 import type { ExampleRepository, RunRepository } from './ports';
 import type { TrainingRuns } from './trainingRuns';

@@ -1,4 +1,4 @@
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 import { corpusToGoldEntities, formatCorpusLine, goldToCorpusEntities, parseCorpusLine, scoreSpans } from './corpus';
 
 describe('UTF-16 ↔ code-point spans', () => {

@@ -2,7 +2,7 @@
 // `{"id","text","entities":[{"start","end","type","text"}]}` with CODE-POINT offsets (Python `str`
 // indices, `end` exclusive). Corrections on the topic carry UTF-16 offsets: they are converted here.
 import type { GoldEntity } from '@zhner/contracts';
-import { ValidationError, codePointToUtf16Offsets, utf16ToCodePointOffsets } from '@zhner/kit';
+import { ValidationError, codePointToUtf16Offsets, utf16ToCodePointOffsets } from '@zhner/core';
 
 /** One entity of a corpus line; offsets are code points. */
 export interface CorpusEntity {

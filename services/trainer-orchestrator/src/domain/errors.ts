@@ -1,5 +1,5 @@
 // Errors of the orchestrator's use cases; `code` decides the HTTP status (kit's httpStatusOf).
-import { PlatformError } from '@zhner/kit';
+import { PlatformError } from '@zhner/core';
 
 /** Another run is queued or running (one run at a time, across replicas). HTTP 409. */
 export class RunInProgressError extends PlatformError {

@@ -1,4 +1,4 @@
-import { textHash } from '@zhner/kit';
+import { textHash } from '@zhner/core';
 import { chooseActive, splitOf, type CorrectionVersion } from './examples';
 
 describe('splitOf', () => {

@@ -1,6 +1,6 @@
 // Which corrections train the model: the hold-out split and the one active correction per text.
 import type { CorrectionOrigin } from '@zhner/contracts';
-import { sha256Hex } from '@zhner/kit';
+import { sha256Hex } from '@zhner/core';
 
 export type Split = 'train' | 'holdout';
 

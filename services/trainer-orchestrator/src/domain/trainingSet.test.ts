@@ -1,4 +1,4 @@
-import { textHash } from '@zhner/kit';
+import { textHash } from '@zhner/core';
 import type { CorpusExample } from './corpus';
 import { buildTrainingSet, maxNewFor, replayCountFor } from './trainingSet';
 

@@ -17,9 +17,9 @@
 //     first n' are returned as `deferred` (the next run picks them up).
 //  5. k(n') replay sentences are drawn uniformly without replacement from the eligible pool with
 //     a generator seeded by `seed`; the set (new + replay) is then shuffled with the same generator.
-import { textHash as defaultTextHash } from '@zhner/kit';
+import { textHash as defaultTextHash } from '@zhner/core';
 import type { CorpusExample } from './corpus';
-import { sampleWithoutReplacement, seededRandom, shuffled } from '@zhner/kit';
+import { sampleWithoutReplacement, seededRandom, shuffled } from '@zhner/core';
 
 export const DEFAULT_NEW_DATA_CAP = 0.15;
 const CAP_SCALE = 1_000_000;

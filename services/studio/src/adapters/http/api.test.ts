@@ -6,9 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MemoryBus } from '@zhner/bus';
 import { createTopics, type Correction } from '@zhner/contracts';
-import { Registry, createLogger, loadConfig } from '@zhner/kit';
+import { loadConfig } from '@zhner/core';
+import { Registry, createLogger } from '@zhner/kit';
 import { createPgliteClient, migrate, type SqlClient } from '@zhner/store';
-import { configSpec, startStudio, testkit, type ModelActions, type NerClient, type RunningStudio } from '../../index';
+import { configSpec, startStudio, type ModelActions, type NerClient, type RunningStudio } from '../../index';
+import * as testkit from '../../testkit';
 
 jest.setTimeout(60_000);
 

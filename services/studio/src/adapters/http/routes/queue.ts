@@ -1,6 +1,6 @@
 // The review queue: list by priority, claim (next or chosen), skip, release.
 import { Type } from '@sinclair/typebox';
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 import { CANDIDATE_STATUSES, type CandidateStatus } from '../../../app/ports';
 import { principalOf, requireRole } from '../auth';
 import { Candidate, ClaimedItem, Depth, Nullable, bearer, errorRefs } from '../schemas';

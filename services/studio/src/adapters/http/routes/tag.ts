@@ -1,6 +1,6 @@
 // POST /api/ner: the Tag page's proxy to the tagger (HTTP or in-process).
 import { Type } from '@sinclair/typebox';
-import { ValidationError } from '@zhner/kit';
+import { ValidationError } from '@zhner/core';
 import { MAX_TAG_TEXTS } from '../../../app/tagging';
 import { Nullable, PredictedEntity, errorRefs } from '../schemas';
 import type { StudioDeps, StudioHttpApp } from './deps';

@@ -18,7 +18,7 @@
 // Outputs (run folder): curves.csv, curves.svg, summary.json (= the JSON line printed last),
 // rounds.jsonl (per-round log), config.json, eval-ids.txt, runs/s<seed>/<strategy>/r<round>/{data,model}.
 import path from 'node:path';
-import { ConfigError, errorMessage, textHash } from '@zhner/kit';
+import { ConfigError, errorMessage, textHash } from '@zhner/core';
 import { RANDOM, HYBRID, SCORE_NAMES, selectCandidates, type Scores as UncertaintyScores } from '@zhner/sampler';
 import { buildTrainingSet, PythonTrainingJob, readCorpusFile, resolveRepoPath, type CorpusExample } from '@zhner/trainer-orchestrator';
 import { USAGE, HelpRequested, parseSimArgs, fineTuneOverrides, type SimConfig, type SimStrategy } from './domain/config';

@@ -1,4 +1,4 @@
-import { ConfigError } from '@zhner/kit';
+import { ConfigError } from '@zhner/core';
 import { DEFAULTS, HelpRequested, fineTuneOverrides, parseSimArgs } from './config';
 
 function problems(argv: string[]): readonly string[] {

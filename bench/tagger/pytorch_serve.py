@@ -5,7 +5,7 @@ PyTorch (eager, CPU), one request at a time: for each text, cut it like the runt
 the model's CRF and collect the spans. Nothing is batched across texts.
 
 Usage (in the trainer's Python environment):
-    .venv/bin/python services/tagger/bench/pytorch_serve.py --model MODEL_DIR --texts TEXTS.jsonl \
+    .venv/bin/python bench/tagger/pytorch_serve.py --model MODEL_DIR --texts TEXTS.jsonl \
         [--threads 1] [--warmup 20]
 TEXTS.jsonl holds one JSON string per line. Prints one JSON line:
     {"docs": N, "seconds": S, "docs_per_s": R, "p50_ms": .., "p99_ms": .., "threads": T, "torch": "x.y"}

@@ -1,6 +1,6 @@
 // Seeded bookkeeping of the pool (pure): the evaluation hold-out, the per-round score subsample and
 // derived seeds. Every draw is a function of its seed only, so strategies of one seed share them.
-import { seededRandom } from '@zhner/sampler';
+import { seededRandom } from '@zhner/core';
 
 /** A 32-bit seed derived from several parts (FNV-1a of their text), e.g. mixSeed(seed, round, 'score'). */
 export function mixSeed(...parts: readonly (string | number)[]): number {

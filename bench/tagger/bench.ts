@@ -26,12 +26,10 @@ import { Worker } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaBus, MemoryBus, createBusMetrics } from '@zhner/bus';
 import { createTopics, type RawText } from '@zhner/contracts';
-import { createLogger, createMetricsRegistry, describeMachine, loadConfig, machineInfo, sha256Hex, type Logger } from '@zhner/kit';
+import { describeMachine, loadConfig, machineInfo, sha256Hex } from '@zhner/core';
+import { createLogger, createMetricsRegistry, type Logger } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
-import { DynamicBatcher } from '../src/app/batcher';
-import { noMetrics, type InferenceEngine, type Precision } from '../src/app/ports';
-import { OnnxEngineLoader } from '../src/adapters/modelEngine';
-import { configSpec, REPO_ROOT, startTagger, type RunningTagger } from '../src/index';
+import { DynamicBatcher, OnnxEngineLoader, configSpec, noMetrics, REPO_ROOT, startTagger, type InferenceEngine, type Precision, type RunningTagger } from '@zhner/tagger';
 
 // ---------------------------------------------------------------------------------------------
 // options

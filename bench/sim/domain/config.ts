@@ -2,7 +2,7 @@
 // place before any work starts (every problem is listed at once). Pure: no file is touched here;
 // paths stay as given and are resolved by the caller.
 import { parseArgs } from 'node:util';
-import { ConfigError } from '@zhner/kit';
+import { ConfigError } from '@zhner/core';
 import { HYBRID, RANDOM, SCORE_NAMES, STRATEGY_NAMES, isScoreName, isStrategyName, type ScoreName, type StrategyName } from '@zhner/sampler';
 
 /** Short names accepted by `--strategies` (a full versioned name such as sampler.max-entropy.v1 works too). */
