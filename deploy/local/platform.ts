@@ -36,6 +36,12 @@ const platformSpec = {
   firstAdmin: env.string('FIRST_ADMIN', { default: 'admin', doc: 'Annotator id of the admin created (with a token printed once) when the store has no annotator' }),
 };
 
+/** Base URLs of the in-process services on their configured ports (loopback when bound to all). */
+function ownUrls(p: { host: string; orchestratorPort: number; reloaderPort: number; taggerPort: number }): Record<string, string> {
+  const host = p.host === '0.0.0.0' ? '127.0.0.1' : p.host;
+  return { ORCHESTRATOR_URL: `http://${host}:${p.orchestratorPort}`, RELOADER_URL: `http://${host}:${p.reloaderPort}`, TAGGER_URL: `http://${host}:${p.taggerPort}` };
+}
+
 async function main(): Promise<void> {
   const logger = createLogger('platform');
   const source = {
@@ -58,7 +64,9 @@ async function main(): Promise<void> {
       sampler: loadConfig(samplerSpec, source),
       orchestrator: loadConfig(orchestratorSpec, source),
       reloader: loadConfig(reloaderSpec, source),
-      studio: loadConfig(studioSpec, source),
+      // the studio reads the registry and rollouts over the services' published HTTP APIs: here
+      // those are this process's own ports (whatever STUDIO_/ORCHESTRATOR_/RELOADER_PORT say)
+      studio: loadConfig(studioSpec, { ...ownUrls(loadConfig(platformSpec, source)), ...source }),
     };
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -75,8 +75,8 @@ describe('corrections topic → training_examples', () => {
         return [f.topics.corrections.codec.decode(letter.payload).correctionId, { code: m.headers![DLT_HEADERS.errorCode]!.toString(), letter }];
       }),
     );
-    expect(letters.get(badType.correctionId)).toMatchObject({ code: 'VALIDATION_FAILED', letter: { reason: expect.stringMatching(/"PRODUCT" is not in the label set \(LOC, ORG, PER\)/), consumerGroup: group() } });
-    expect(letters.get(badSpan.correctionId)).toMatchObject({ code: 'VALIDATION_FAILED', letter: { reason: expect.stringMatching(/differs from the slice/) } });
+    expect(letters.get(badType.correctionId)).toMatchObject({ code: 'UNKNOWN_TYPE', letter: { reason: expect.stringMatching(/"PRODUCT" is not in the label set \(LOC, ORG, PER\)/), consumerGroup: group() } });
+    expect(letters.get(badSpan.correctionId)).toMatchObject({ code: 'SURFACE_MISMATCH', letter: { reason: expect.stringMatching(/differs from the slice/) } });
 
     const metrics = (await f.service.app!.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/zhner_orchestrator_corrections_total\{result="stored",service="trainer-orchestrator"\} 5/);

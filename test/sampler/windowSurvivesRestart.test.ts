@@ -73,18 +73,18 @@ describe('sampler window across a restart', () => {
     const first = await start({ SAMPLER_WINDOW_INTERVAL: '1h' });
     await waitFor(async () => [...(await committedOffsets(consumerGroup(topics, groupId), topics.predictions.name)).values()].includes(3), 60_000, 'offsets committed');
     expect(await count('SELECT count(*)::int AS n FROM sampler_window')).toBe(3);
-    expect(await count('SELECT count(*)::int AS n FROM review_candidates')).toBe(0);
+    expect(await count('SELECT count(*)::int AS n FROM sampler_selections')).toBe(0);
     await first.svc.close();
 
     // the same predictions again (what a redelivery looks like), then a sampler with a short interval
     await producer.publish(topics.predictions, docs.map((value) => ({ key, value })));
     const second = await start({ SAMPLER_WINDOW_INTERVAL: '200ms' });
-    await waitFor(async () => (await count('SELECT count(*)::int AS n FROM review_candidates')) === 3, 60_000, 'three candidates');
+    await waitFor(async () => (await count('SELECT count(*)::int AS n FROM sampler_selections')) === 3, 60_000, 'three candidates');
     await waitFor(async () => [...(await committedOffsets(consumerGroup(topics, groupId), topics.predictions.name)).values()].includes(6), 60_000, 'second offsets committed');
     await waitFor(async () => /zhner_sampler_predictions_total\{outcome="redelivered"[^}]*\} 3/.test(await second.registry.metrics()), 30_000, 'redeliveries counted');
 
     expect(await count('SELECT count(*)::int AS n FROM sampler_window')).toBe(0);
-    expect(await count('SELECT count(DISTINCT doc_id)::int AS n FROM review_candidates')).toBe(3);
+    expect(await count('SELECT count(DISTINCT doc_id)::int AS n FROM sampler_selections')).toBe(3);
     const events = await readTopic(topics.reviewCandidates.name, (m) => m.length >= 3, 15_000);
     // give a stray duplicate event time to show up before counting
     const settled = await readTopic(topics.reviewCandidates.name, (m) => m.length > 3, 2_000);

@@ -6,11 +6,11 @@
 // Annotators pages render. A screenshot of each page is saved under artifacts/screenshots/.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { Correction } from '@zhner/contracts';
+import type { Correction, EvalScores } from '@zhner/contracts';
 import { testkit } from '@zhner/studio/testing';
 import type { SqlClient } from '@zhner/store';
 import { freshDatabase, readTopic, waitFor, type TestDatabase } from '@zhner/test';
-import { ensureWebBundle, messageCount, screenshotPath, startStudioOnKafka, startTaggerForTests, type StudioOnKafka, type TaggerForTests } from './support';
+import { ensureWebBundle, messageCount, screenshotPath, startStudioOnKafka, startTaggerForTests, startUpstreamStub, type StudioOnKafka, type TaggerForTests, type UpstreamStub } from './support';
 
 jest.setTimeout(300_000);
 
@@ -29,6 +29,7 @@ describe('the studio in Chromium', () => {
   let db: SqlClient;
   let tagger: TaggerForTests;
   let s: StudioOnKafka;
+  let upstreams: UpstreamStub;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -59,7 +60,8 @@ describe('the studio in Chromium', () => {
     db = await database.open();
     tagger = await startTaggerForTests(database.url);
     process.stdout.write(`\n[studio e2e] tagger: ${tagger.kind} (${tagger.modelVersion})${tagger.note ? ` — ${tagger.note}` : ''}\n`);
-    s = await startStudioOnKafka(db, { TAGGER_URL: tagger.url });
+    upstreams = await startUpstreamStub(registryFixtures());
+    s = await startStudioOnKafka(db, { TAGGER_URL: tagger.url, ORCHESTRATOR_URL: upstreams.url, RELOADER_URL: upstreams.url });
     tokens.alice = await testkit.issueToken(db, 'alice', 'annotator', 'Alice');
     tokens.bob = await testkit.issueToken(db, 'bob', 'annotator', 'Bob');
     tokens.ada = await testkit.issueToken(db, 'ada', 'admin', 'Ada');
@@ -76,7 +78,8 @@ describe('the studio in Chromium', () => {
     await testkit.insertCandidate(db, { candidateId: 'q2', text: '联合国总部位于纽约', priority: 5, score: 0.61, predicted: [[0, 3, 'ORG', 0.7]] });
     await testkit.insertCandidate(db, { candidateId: 'q3', text: '王小明在上海工作', priority: 3, score: 0.44, predicted: [[4, 6, 'LOC', 0.8]] });
     await testkit.insertCandidate(db, { candidateId: 'x1', text: XSS_TEXT, priority: 1, score: 0.2 });
-    await seedRegistry(db);
+    // a little history for the charts
+    await db.query(`UPDATE review_queue SET created_at = now() - interval '3 days'`);
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -95,6 +98,7 @@ describe('the studio in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await s?.close();
+    await upstreams?.close();
     await tagger?.close();
     await database?.drop();
     if (shots.length) process.stdout.write(`\n[studio e2e] screenshots:\n${shots.map((p) => `  ${p}`).join('\n')}\n`);
@@ -138,7 +142,7 @@ describe('the studio in Chromium', () => {
     });
     expect(statuses).toEqual([401, 401, 'UNAUTHENTICATED']);
     expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM corrections')).rows[0].n).toBe(0);
-    expect((await db.query<{ status: string }>(`SELECT status FROM review_candidates WHERE candidate_id = 'q1'`)).rows[0].status).toBe('open');
+    expect((await db.query<{ status: string }>(`SELECT status FROM review_queue WHERE candidate_id = 'q1'`)).rows[0].status).toBe('open');
     await shot('queue-signed-out');
   });
 
@@ -184,7 +188,7 @@ describe('the studio in Chromium', () => {
     )).rows;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ entities: GOLD, annotator_id: 'alice', origin: 'STUDIO', revision: 0 });
-    expect((await db.query<{ status: string }>(`SELECT status FROM review_candidates WHERE candidate_id = 'q1'`)).rows[0].status).toBe('done');
+    expect((await db.query<{ status: string }>(`SELECT status FROM review_queue WHERE candidate_id = 'q1'`)).rows[0].status).toBe('done');
 
     const id = rows[0].correction_id;
     await waitFor(async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows[0].n === 0, 30_000, 'outbox drained');
@@ -208,7 +212,7 @@ describe('the studio in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     await shot('xss-queue');
     await page.keyboard.press('s'); // skip it
-    await waitFor(async () => (await db.query<{ status: string }>(`SELECT status FROM review_candidates WHERE candidate_id = 'x1'`)).rows[0].status === 'skipped', 10_000, 'skipped');
+    await waitFor(async () => (await db.query<{ status: string }>(`SELECT status FROM review_queue WHERE candidate_id = 'x1'`)).rows[0].status === 'skipped', 10_000, 'skipped');
   });
 
   it('shows model versions, who serves what, rollouts and charts, with live rollout state', async () => {
@@ -219,7 +223,8 @@ describe('the studio in Chromium', () => {
     for (const c of ['chart-f1', 'chart-corrections', 'chart-depth', 'chart-uncertainty']) expect(await page.getByTestId(c).locator('svg').count()).toBe(1);
     expect(await page.getByTestId('chart-f1').locator('circle').count()).toBeGreaterThanOrEqual(4);
     await page.getByTestId('rollouts').locator('tr', { hasText: 'ro-2' }).locator('.badge', { hasText: 'canary' }).waitFor();
-    await db.query(`UPDATE rollouts SET state = 'completed', updated_at = now(), finished_at = now() WHERE rollout_id = 'ro-2'`);
+    const ro2 = upstreams.data.rolloutList.find((r) => r.rolloutId === 'ro-2')!;
+    Object.assign(ro2, { state: 'completed', updatedAt: new Date().toISOString(), finishedAt: new Date().toISOString() }); // the reloader finished it
     await page.getByTestId('rollouts').locator('tr', { hasText: 'ro-2' }).locator('.badge', { hasText: 'completed' }).waitFor({ timeout: 15_000 }); // pushed over SSE, no reload
     await shot('models');
   });
@@ -227,9 +232,9 @@ describe('the studio in Chromium', () => {
   it('lets an admin see conflicting corrections side by side and pick one, and spot-check', async () => {
     // two annotators disagree on q3
     const post = (token: string, url: string, body: unknown) => s.studio.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload: body as object });
-    await db.query(`UPDATE review_candidates SET status = 'claimed', claimed_by = 'bob', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'q3'`);
+    await db.query(`UPDATE review_queue SET status = 'claimed', claimed_by = 'bob', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'q3'`);
     expect((await post(tokens.bob, '/api/corrections', { candidateId: 'q3', entities: [{ start: 0, end: 3, type: 'PER', text: '王小明' }, { start: 4, end: 6, type: 'LOC', text: '上海' }] })).statusCode).toBe(201);
-    await db.query(`UPDATE review_candidates SET status = 'claimed', claimed_by = 'alice', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'q3'`);
+    await db.query(`UPDATE review_queue SET status = 'claimed', claimed_by = 'alice', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'q3'`);
     expect((await post(tokens.alice, '/api/corrections', { candidateId: 'q3', entities: [{ start: 4, end: 6, type: 'ORG', text: '上海' }] })).statusCode).toBe(201);
 
     await signIn(tokens.ada, 'Ada');
@@ -264,30 +269,29 @@ describe('the studio in Chromium', () => {
   });
 });
 
-/** Registry, replicas and rollouts as the orchestrator and reloader would have written them. */
-async function seedRegistry(db: SqlClient): Promise<void> {
-  const metrics = (dev: number, holdout: number, per: [number, number, number]) =>
-    JSON.stringify({ dev: { f1: dev, per_type: { PER: per[0], LOC: per[1], ORG: per[2] } }, holdout: { f1: holdout } });
-  await db.query(
-    `INSERT INTO model_versions (version, name, uri, manifest_sha256, parent_version, status, metrics, created_at, promoted_at) VALUES
-     ('zh-ner-v0', 'zh-ner', 'models/v0', 'a0', NULL, 'retired', $1, now() - interval '9 days', now() - interval '9 days'),
-     ('zh-ner-v1', 'zh-ner', 'models/v1', 'a1', 'zh-ner-v0', 'promoted', $2, now() - interval '5 days', now() - interval '5 days'),
-     ('zh-ner-v2', 'zh-ner', 'models/v2', 'a2', 'zh-ner-v1', 'candidate', $3, now() - interval '1 day', NULL)`,
-    [metrics(0.861, 0.71, [0.9, 0.87, 0.79]), metrics(0.894, 0.78, [0.93, 0.9, 0.83]), metrics(0.912, 0.83, [0.95, 0.92, 0.86])],
-  );
-  await db.query(
-    `INSERT INTO training_runs (run_id, status, trigger, base_version, new_version, created_at, started_at, finished_at) VALUES
-     ('run-1', 'succeeded', 'backlog', 'zh-ner-v1', 'zh-ner-v2', now() - interval '1 day', now() - interval '1 day', now() - interval '23 hours')`,
-  );
-  await db.query(
-    `INSERT INTO replicas (replica_id, service, model_version, state, docs_tagged, errors, p99_latency_ms, last_seen) VALUES
-     ('tagger-a', 'tagger', 'zh-ner-v1', 'READY', 1200, 0, 12.5, now()), ('tagger-b', 'tagger', 'zh-ner-v2', 'READY', 300, 0, 13.1, now())`,
-  );
-  await db.query(
-    `INSERT INTO rollouts (rollout_id, model_version, previous_version, state, canary_replica, started_at, updated_at, finished_at) VALUES
-     ('ro-1', 'zh-ner-v1', 'zh-ner-v0', 'completed', 'tagger-a', now() - interval '5 days', now() - interval '5 days', now() - interval '5 days'),
-     ('ro-2', 'zh-ner-v2', 'zh-ner-v1', 'canary', 'tagger-b', now() - interval '1 hour', now() - interval '1 hour', NULL)`,
-  );
-  // a little history for the charts
-  await db.query(`UPDATE review_candidates SET created_at = now() - interval '3 days'`);
+/** The registry, replicas and rollouts as the orchestrator and the reloader publish them. */
+function registryFixtures(): testkit.FakeUpstreams {
+  const ago = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+  const scores = (f1: number, per?: [number, number, number]): EvalScores => ({
+    precision: f1, recall: f1, f1, docs: 200,
+    perType: per ? { PER: { precision: per[0], recall: per[0], f1: per[0], support: 50 }, LOC: { precision: per[1], recall: per[1], f1: per[1], support: 80 }, ORG: { precision: per[2], recall: per[2], f1: per[2], support: 40 } } : {},
+  });
+  const metrics = (dev: number, holdout: number, per: [number, number, number]) => ({ dev: scores(dev, per), holdout: scores(holdout), extraDev: {}, base: null });
+  const f = new testkit.FakeUpstreams();
+  f.versions = [
+    testkit.modelVersion({ version: 'zh-ner-v2', parentVersion: 'zh-ner-v1', status: 'candidate', metrics: metrics(0.912, 0.83, [0.95, 0.92, 0.86]), createdAt: ago(1), trainingRunId: 'run-1' }),
+    testkit.modelVersion({ version: 'zh-ner-v1', parentVersion: 'zh-ner-v0', status: 'promoted', metrics: metrics(0.894, 0.78, [0.93, 0.9, 0.83]), createdAt: ago(5), promotedAt: ago(5) }),
+    testkit.modelVersion({ version: 'zh-ner-v0', status: 'retired', metrics: metrics(0.861, 0.71, [0.9, 0.87, 0.79]), createdAt: ago(9), promotedAt: ago(9) }),
+  ];
+  f.runList = [
+    { runId: 'run-1', status: 'succeeded', trigger: 'backlog', baseVersion: 'zh-ner-v1', newVersion: 'zh-ner-v2', config: {}, dataStats: {}, progress: [], metrics: {}, gate: null, error: null, runDir: null, createdAt: ago(1), startedAt: ago(1), finishedAt: ago(0.95), heartbeatAt: null },
+  ];
+  const replica = (id: string, version: string, docs: number) => ({ replicaId: id, service: 'tagger', modelVersion: version, state: 'READY', lastCommandId: null, lastError: null, docsTagged: docs, errors: 0, p99LatencyMs: 12.5, lastSeen: new Date().toISOString(), live: true });
+  f.replicaList = [replica('tagger-a', 'zh-ner-v1', 1200), replica('tagger-b', 'zh-ner-v2', 300)];
+  const rollout = (id: string, version: string, previous: string, state: 'completed' | 'canary', days: number) => ({
+    rolloutId: id, modelVersion: version, modelUri: `models/${version}`, manifestSha256: null, previousVersion: previous, trigger: 'auto', state, phase: null, canaryReplica: 'tagger-b',
+    targets: ['tagger-a', 'tagger-b'], switched: [], commands: { canary: null, all: null, rollback: [] }, reason: null, steps: [], startedAt: ago(days), updatedAt: ago(days), finishedAt: state === 'completed' ? ago(days) : null,
+  });
+  f.rolloutList = [rollout('ro-2', 'zh-ner-v2', 'zh-ner-v1', 'canary', 1 / 24), rollout('ro-1', 'zh-ner-v1', 'zh-ner-v0', 'completed', 5)];
+  return f;
 }

@@ -83,10 +83,10 @@ describe('corrections on PostgreSQL and Kafka', () => {
     const claimed = got.filter((x): x is string => x !== null);
     expect(claimed).toHaveLength(8);
     expect(new Set(claimed).size).toBe(8);
-    const rows = (await db.query<{ claimed_by: string }>(`SELECT claimed_by FROM review_candidates WHERE status = 'claimed'`)).rows;
+    const rows = (await db.query<{ claimed_by: string }>(`SELECT claimed_by FROM review_queue WHERE status = 'claimed'`)).rows;
     expect(new Set(rows.map((r) => r.claimed_by)).size).toBe(8);
     // give c0 to alice for the next tests
-    await db.query(`UPDATE review_candidates SET status = 'open', claimed_by = NULL, claim_expires_at = NULL`);
+    await db.query(`UPDATE review_queue SET status = 'open', claimed_by = NULL, claim_expires_at = NULL`);
     expect((await post('/api/queue/c0/claim', alice, {})).statusCode).toBe(200);
     expect((await post('/api/queue/c0/claim', bob, {})).json().error.code).toBe('CLAIMED_BY_OTHER');
   });
@@ -122,7 +122,7 @@ describe('corrections on PostgreSQL and Kafka', () => {
 
     const row = (await db.query<{ entities: unknown; annotator_id: string; origin: string; status: string }>(`SELECT entities, annotator_id, origin, status FROM corrections WHERE candidate_id = 'c0'`)).rows;
     expect(row).toEqual([{ entities: GOLD, annotator_id: 'alice', origin: 'STUDIO', status: 'accepted' }]);
-    expect((await db.query<{ status: string }>(`SELECT status FROM review_candidates WHERE candidate_id = 'c0'`)).rows[0].status).toBe('done');
+    expect((await db.query<{ status: string }>(`SELECT status FROM review_queue WHERE candidate_id = 'c0'`)).rows[0].status).toBe('done');
 
     // the first publish was refused: the row stays pending, then the relay publishes it
     await waitFor(async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL')).rows[0].n === 0, 30_000, 'outbox drained');

@@ -12,6 +12,7 @@ import type { Topics } from '@zhner/contracts';
 import { loadConfig } from '@zhner/core';
 import { createLogger, createMetricsRegistry, type Logger } from '@zhner/kit';
 import { configSpec, startStudio, type RunningStudio, type StudioOptions } from '@zhner/studio';
+import { testkit } from '@zhner/studio/testing';
 import type { SqlClient } from '@zhner/store';
 import { freePort, tsNode, kafkaBrokers, kafkaBus, testTopics, uniqueName } from '@zhner/test';
 import { Kafka, logLevel } from 'kafkajs';
@@ -201,4 +202,40 @@ export async function messageCount(topic: string): Promise<number> {
 export function screenshotPath(name: string): string {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return path.join(SCREENSHOT_DIR, name);
+}
+
+// ---- the registry and the reloader, as the studio reads them ----------------------------------
+
+export interface UpstreamStub {
+  /** Base URL to pass as ORCHESTRATOR_URL and RELOADER_URL. */
+  url: string;
+  data: testkit.FakeUpstreams;
+  close(): Promise<void>;
+}
+
+/**
+ * The orchestrator's and the reloader's published read APIs (GET /models, /models/:v, /runs,
+ * /replicas, /rollouts) over HTTP, answering from `data` (contract-shaped fixtures): the studio
+ * reads them through its real HTTP clients, as deployed.
+ */
+export async function startUpstreamStub(data = new testkit.FakeUpstreams()): Promise<UpstreamStub> {
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      const limit = Number(u.searchParams.get('limit') ?? '100');
+      const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (u.pathname === '/models') return send(200, await data.models(limit));
+      if (u.pathname.startsWith('/models/')) {
+        const v = await data.model(decodeURIComponent(u.pathname.slice('/models/'.length)));
+        return v ? send(200, v) : send(404, { error: { code: 'NOT_FOUND', message: 'no such model version' } });
+      }
+      if (u.pathname === '/runs') return send(200, { runs: await data.runs(limit) });
+      if (u.pathname === '/replicas') return send(200, { replicas: await data.replicas() });
+      if (u.pathname === '/rollouts') return send(200, { rollouts: await data.rollouts(limit) });
+      return send(404, { error: { code: 'NOT_FOUND', message: req.url ?? '' } });
+    })();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, data, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

@@ -20,7 +20,7 @@ export const configSpec = {
   labelledMax: env.int('SAMPLER_LABELLED_MAX', { default: 5000, min: 0, max: 1_000_000, doc: 'Most recent labelled embeddings used for novelty' }),
   labelledRefreshMs: env.durationMs('SAMPLER_LABELLED_REFRESH', { default: '60s', doc: 'How long the labelled-embeddings cache is used before reloading' }),
   tickMs: env.durationMs('SAMPLER_TICK', { default: '1s', min: 10, doc: 'How often the window is checked for being due without new input' }),
-  queueMetricsIntervalMs: env.durationMs('SAMPLER_QUEUE_METRICS_INTERVAL', { default: '15s', min: 10, doc: 'Refresh period of the queue-depth gauge' }),
+  queueMetricsIntervalMs: env.durationMs('SAMPLER_QUEUE_METRICS_INTERVAL', { default: '15s', min: 10, doc: 'Refresh period of the selections-by-state gauge' }),
   outboxIntervalMs: env.durationMs('SAMPLER_OUTBOX_INTERVAL', { default: '1s', min: 10, doc: 'Poll period of the outbox relay (events are also pushed right after each flush)' }),
   groupId: env.string('SAMPLER_GROUP_ID', { default: 'sampler', doc: 'Consumer group of the predictions subscription (model events use this id + "-model-events")' }),
   maxBatchSize: env.int('SAMPLER_MAX_BATCH', { default: 200, min: 1, max: 10_000, doc: 'Largest batch of predictions handled at once' }),

@@ -49,7 +49,7 @@ export async function startSampler(config: SamplerConfig, ctx: ServiceContext): 
 
   await lifecycle.start(async () => {
     await sampler.init();
-    await ctx.bus.ensureTopics([ctx.topics.predictions, ctx.topics.modelEvents, ctx.topics.reviewCandidates, ctx.topics.deadLetters]);
+    await ctx.bus.ensureTopics([ctx.topics.predictions, ctx.topics.modelEvents, ctx.topics.corrections, ctx.topics.reviewCandidates, ctx.topics.deadLetters]);
     relay.start();
     lifecycle.onClose('outbox relay', () => relay.stop());
 
@@ -78,6 +78,17 @@ export async function startSampler(config: SamplerConfig, ctx: ServiceContext): 
     });
     lifecycle.onClose('model-events subscription', () => modelSub.stop());
 
+    // corrections: what annotators labelled (novelty reference, never selected again)
+    const correctionSub = await ctx.bus.subscribe({
+      groupId: consumerGroup(ctx.topics, `${config.groupId}-corrections`),
+      topics: [ctx.topics.corrections],
+      maxBatchSize: 200,
+      handler: async (batch) => {
+        await sampler.onCorrections(batch.map((e) => e.value));
+      },
+    });
+    lifecycle.onClose('corrections subscription', () => correctionSub.stop());
+
     const predictionSub = await ctx.bus.subscribe({
       groupId: consumerGroup(ctx.topics, config.groupId),
       topics: [ctx.topics.predictions],
@@ -95,8 +106,8 @@ export async function startSampler(config: SamplerConfig, ctx: ServiceContext): 
     subscribed = true;
 
     every('window', config.tickMs, () => sampler.flushDue());
-    every('queue depth', config.queueMetricsIntervalMs, () => sampler.refreshQueueDepth());
-    await sampler.refreshQueueDepth();
+    every('selection counts', config.queueMetricsIntervalMs, () => sampler.refreshCounts());
+    await sampler.refreshCounts();
   });
 
   return {

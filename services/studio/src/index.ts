@@ -3,6 +3,7 @@
 // OpenAPI document, plus the built web page. See ../README.md.
 import path from 'node:path';
 import { ConfigError, env, errorMessage, type ConfigOf } from '@zhner/core';
+import { consumerGroup, DEFAULT_ENTITY_TYPES } from '@zhner/contracts';
 import { Lifecycle, type HttpApp } from '@zhner/kit';
 import type { RunningService, ServiceContext } from '@zhner/service';
 import { OutboxRelay } from '@zhner/store';
@@ -12,18 +13,19 @@ import { CorrectionService } from './app/corrections';
 import { Dashboard } from './app/dashboard';
 import { LabelProvider } from './app/labels';
 import { LiveUpdates } from './app/live';
-import type { ModelActions, NerClient } from './app/ports';
+import type { ModelActions, NerClient, RegistryReader, RolloutReader } from './app/ports';
 import { ModelAdmin } from './app/modelAdmin';
 import { ReviewQueue } from './app/queue';
+import { QueueFeed } from './app/queueFeed';
 import { TagService } from './app/tagging';
 import { buildStudioApp } from './adapters/http/app';
 import { createStudioMetrics } from './adapters/metrics';
 import { SqlAdjudicationStore } from './adapters/sql/adjudicationRepository';
 import { SqlAuthRepository } from './adapters/sql/authRepository';
 import { SqlCorrectionStore } from './adapters/sql/correctionRepository';
-import { SqlDashboardRepository } from './adapters/sql/dashboardRepository';
+import { SqlStatsRepository } from './adapters/sql/statsRepository';
 import { SqlQueueRepository } from './adapters/sql/queueRepository';
-import { HttpModelActions, HttpNerClient } from './adapters/upstream';
+import { HttpModelActions, HttpNerClient, HttpRegistryReader, HttpRolloutReader } from './adapters/upstream';
 
 export type { NerClient, NerResponse, TaggedEntity, ModelActions, Principal } from './app/ports';
 export { inProcessNerClient, type InProcessTagged } from './adapters/inProcessNer';
@@ -32,13 +34,15 @@ const LABEL = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 export const configSpec = {
   taggerUrl: env.url('TAGGER_URL', { default: 'http://127.0.0.1:8081', doc: "Tagger base URL (its POST /ner backs the Tag page); unused when an in-process nerClient is passed" }),
-  orchestratorUrl: env.url('ORCHESTRATOR_URL', { default: 'http://127.0.0.1:8083', doc: 'Trainer-orchestrator base URL (POST /runs: admin "train now")' }),
-  reloaderUrl: env.url('RELOADER_URL', { default: 'http://127.0.0.1:8084', doc: 'Reloader base URL (POST /rollouts, POST /rollouts/:id/rollback)' }),
+  orchestratorUrl: env.url('ORCHESTRATOR_URL', { default: 'http://127.0.0.1:8083', doc: 'Trainer-orchestrator base URL: its registry API (GET /models, /runs: the Models page and the label set) and POST /runs (admin "train now")' }),
+  reloaderUrl: env.url('RELOADER_URL', { default: 'http://127.0.0.1:8084', doc: 'Reloader base URL: GET /replicas, /rollouts (the Models page), POST /rollouts, POST /rollouts/:id/rollback' }),
   orchestratorToken: env.optional(env.string('ORCHESTRATOR_TOKEN', { doc: "The orchestrator's ADMIN_TOKEN, if it has one (sent with admin model actions)" })),
   reloaderToken: env.optional(env.string('RELOADER_TOKEN', { doc: "The reloader's ADMIN_TOKEN, if it has one" })),
   upstreamTimeoutMs: env.durationMs('UPSTREAM_TIMEOUT', { default: '10s', min: 100, doc: 'Timeout of each call to the tagger, orchestrator or reloader' }),
-  labels: env.list('LABELS', { default: ['PER', 'LOC', 'ORG'], doc: 'Entity types offered and accepted, in UI order (colours and keys 1..9 follow it)' }),
-  labelsFromModel: env.bool('LABELS_FROM_MODEL', { default: true, doc: "Use the promoted model manifest's entity types instead of LABELS when its directory is readable" }),
+  labels: env.list('LABELS', { default: [...DEFAULT_ENTITY_TYPES], doc: 'UI order of the entity types (colours and keys 1..9 follow it); the types themselves come from the registry, these only while it cannot be reached' }),
+  labelsFromModel: env.bool('LABELS_FROM_MODEL', { default: true, doc: "Take the label set from the registry (GET /models labelSet: what the orchestrator accepts); false = LABELS only" }),
+  queueGroupId: env.string('STUDIO_QUEUE_GROUP_ID', { default: 'studio-queue', doc: 'Consumer group (prefixed with TOPIC_PREFIX) of the queue feed: review candidates and model events' }),
+  queueMetricsIntervalMs: env.durationMs('STUDIO_QUEUE_METRICS_INTERVAL', { default: '15s', min: 100, doc: 'Refresh period of the queue-depth gauge' }),
   claimTtlMs: env.durationMs('CLAIM_TTL', { default: '15m', min: 1000, doc: 'How long a claim on a queue item holds before others may take it' }),
   annotationsPerItem: env.int('ANNOTATIONS_PER_ITEM', { default: 1, min: 1, max: 10, doc: 'Distinct annotators an item needs before it is done (2+ yields agreement figures and conflicts to adjudicate)' }),
   eventsIntervalMs: env.durationMs('EVENTS_INTERVAL', { default: '2s', min: 100, doc: 'Poll interval of the live updates (SSE) while clients are connected' }),
@@ -53,6 +57,10 @@ export interface StudioOptions {
   nerClient?: NerClient;
   /** Model actions port; default: HTTP to ORCHESTRATOR_URL / RELOADER_URL. */
   modelActions?: ModelActions;
+  /** The registry's published API; default: HTTP to ORCHESTRATOR_URL. */
+  registry?: RegistryReader;
+  /** The reloader's published API; default: HTTP to RELOADER_URL. */
+  rollouts?: RolloutReader;
   clock?: () => number;
 }
 
@@ -74,14 +82,16 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
   const logger = ctx.logger.child({ component: 'studio' });
   const lifecycle = new Lifecycle(logger);
   const metrics = createStudioMetrics(ctx.registry);
-  const dashboardRepo = new SqlDashboardRepository(ctx.db);
+  const statsRepo = new SqlStatsRepository(ctx.db);
   const queueRepo = new SqlQueueRepository(ctx.db);
   const correctionStore = new SqlCorrectionStore(ctx.db, ctx.topics);
-  const labels = new LabelProvider({ configured: config.labels, manifest: config.labelsFromModel ? () => dashboardRepo.promotedManifest() : undefined, logger });
+  const registryReader = options.registry ?? new HttpRegistryReader(config.orchestratorUrl, config.upstreamTimeoutMs);
+  const rolloutReader = options.rollouts ?? new HttpRolloutReader(config.reloaderUrl, config.upstreamTimeoutMs);
+  const labels = new LabelProvider({ configured: config.labels, registry: config.labelsFromModel ? async () => (await registryReader.models(1)).labelSet : undefined, logger });
   const live = new LiveUpdates(
     {
       snapshot: async () => {
-        const [depth, rollouts, replicas] = await Promise.all([queueRepo.depth(), dashboardRepo.rollouts(10), dashboardRepo.replicas()]);
+        const [depth, rollouts, replicas] = await Promise.all([queueRepo.depth(), rolloutReader.rollouts(10).catch(() => []), rolloutReader.replicas().catch(() => [])]);
         return { queue: { depth }, rollouts: { rollouts, replicas } };
       },
     },
@@ -89,6 +99,7 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
     config.eventsIntervalMs,
   );
   const onChange = () => live.poke();
+  const feed = new QueueFeed({ queue: queueRepo, metrics, logger, onChange });
   const relay = new OutboxRelay(ctx.db, ctx.bus, logger, { intervalMs: config.outboxIntervalMs });
   let app!: HttpApp;
 
@@ -100,6 +111,32 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
     }
     relay.start();
     lifecycle.onClose('outbox relay', () => relay.stop());
+
+    // the queue feed: the sampler's selections in, promotions age them out
+    await ctx.bus.ensureTopics([ctx.topics.reviewCandidates, ctx.topics.modelEvents, ctx.topics.deadLetters]);
+    const candidatesSub = await ctx.bus.subscribe({
+      groupId: consumerGroup(ctx.topics, config.queueGroupId),
+      topics: [ctx.topics.reviewCandidates],
+      maxBatchSize: 200,
+      handler: async (batch) => {
+        await feed.onCandidates(batch.map((e) => e.value));
+      },
+    });
+    lifecycle.onClose('review-candidates subscription', () => candidatesSub.stop());
+    const modelEventsSub = await ctx.bus.subscribe({
+      groupId: consumerGroup(ctx.topics, `${config.queueGroupId}-model-events`),
+      topics: [ctx.topics.modelEvents],
+      maxBatchSize: 50,
+      handler: async (batch) => {
+        await feed.onModelEvents(batch.map((e) => e.value));
+      },
+    });
+    lifecycle.onClose('model-events subscription', () => modelEventsSub.stop());
+    const refreshDepth = () => queueRepo.depth().then(metrics.queueDepth, (err: unknown) => logger.warn({ err: errorMessage(err) }, 'queue depth refresh failed'));
+    const depthTimer = setInterval(() => void refreshDepth(), config.queueMetricsIntervalMs);
+    depthTimer.unref();
+    lifecycle.onClose('queue depth timer', () => clearInterval(depthTimer));
+    await refreshDepth();
     lifecycle.onClose('live updates', () => live.close());
     const built = await buildStudioApp(
       {
@@ -111,11 +148,11 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
         corrections: new CorrectionService({ queue: queueRepo, store: correctionStore, labels, metrics, annotationsPerItem: config.annotationsPerItem, clock: options.clock, onChange }),
         correctionStore,
         adjudication: new AdjudicationService(new SqlAdjudicationStore(ctx.db, ctx.topics), labels, metrics, options.clock),
-        dashboard: new Dashboard(dashboardRepo, dashboardRepo),
+        dashboard: new Dashboard(registryReader, rolloutReader, statsRepo, statsRepo),
         modelAdmin: new ModelAdmin(
           options.modelActions ??
             new HttpModelActions({ orchestratorUrl: config.orchestratorUrl, reloaderUrl: config.reloaderUrl, timeoutMs: config.upstreamTimeoutMs, orchestratorToken: config.orchestratorToken, reloaderToken: config.reloaderToken }),
-          dashboardRepo,
+          registryReader,
           onChange,
         ),
         live,

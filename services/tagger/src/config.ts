@@ -34,7 +34,7 @@ export const configSpec = {
   extraTopics: env.optional(env.list('TAGGER_EXTRA_TOPICS', { doc: 'More raw-text topics (same RawText schema) to consume, comma-separated, besides the platform raw-text topic' })),
   partitionsConcurrently: env.int('TAGGER_PARTITIONS_CONCURRENTLY', { default: 6, min: 1, max: 256, doc: 'Partitions one replica processes at once; they all feed the one batching queue' }),
   consumerBatchSize: env.int('TAGGER_CONSUMER_BATCH', { default: 256, min: 1, max: 10_000, doc: 'Largest chunk of one partition handed to the handler at once' }),
-  replicaId: env.string('REPLICA_ID', { default: `${os.hostname()}-${process.pid}`, doc: 'This replica\'s id in commands and heartbeats (default hostname-pid)' }),
+  replicaId: env.string('REPLICA_ID', { default: `${os.hostname()}-${process.pid}`, defaultDoc: 'hostname-pid', doc: "This replica's id in commands and heartbeats" }),
   heartbeatIntervalMs: env.durationMs('TAGGER_HEARTBEAT_INTERVAL', { default: '5s', min: 100, doc: 'Period of the ReplicaHeartbeat events (one is also sent after every command)' }),
   commandGraceMs: env.durationMs('TAGGER_COMMAND_GRACE', { default: '30s', doc: 'Replica commands issued up to this long before the replica started are still applied; older ones are skipped' }),
   adminToken: env.optional(env.string('ADMIN_TOKEN', { doc: 'Bearer token required by /admin/* (unset: admin routes are open; set it in production)' })),

@@ -41,7 +41,7 @@ export const configSpec = {
   python: env.string('NER_PYTHON', { default: '.venv/bin/python', doc: 'Python interpreter with the trainer\'s requirements' }),
   trainerDir: env.string('TRAINER_DIR', { default: 'services/trainer-orchestrator/trainer', doc: 'The trainer package root (holds zhner_trainer/)' }),
   trainerConfig: env.string('TRAINER_CONFIG', { default: 'services/trainer-orchestrator/trainer/configs/finetune.cfg', doc: 'Trainer .cfg of fine-tuning runs (short, gentle; [model] comes from the parent model)' }),
-  trainerSet: env.string('TRAINER_SET', { default: '', doc: '`;`-separated section.key=value overrides for every run (JSON values), e.g. training.epochs=1;system.device="cpu"' }),
+  trainerSet: env.string('TRAINER_SET', { default: '', defaultDoc: '(none)', doc: '`;`-separated section.key=value overrides for every run (JSON values), e.g. training.epochs=1;system.device="cpu"' }),
   trainerTimeoutMs: env.durationMs('TRAINER_TIMEOUT', { default: '6h', doc: 'Kill a training job running longer (0 = never)' }),
   devFile: env.string('GATE_DEV_FILE', { default: '../shared/data/peoples_daily/dev.jsonl', doc: 'Dev corpus: early stopping in the trainer and the gate\'s dev F1' }),
   devLimit: env.int('GATE_DEV_LIMIT', { default: 500, min: 0, doc: 'Sentences of GATE_DEV_FILE used (0 = all)' }),
@@ -53,7 +53,7 @@ export const configSpec = {
   runStaleAfterMs: env.durationMs('RUN_STALE_AFTER', { default: '10m', min: 1000, doc: 'A running run without a heartbeat for this long is failed (its process died)' }),
   runHeartbeatMs: env.durationMs('RUN_HEARTBEAT_INTERVAL', { default: '30s', min: 100, doc: 'How often a running run refreshes its heartbeat' }),
   adminToken: env.optional(env.string('ADMIN_TOKEN', { doc: 'When set, POST /runs needs "Authorization: Bearer <token>"' })),
-  instanceId: env.string('INSTANCE_ID', { default: `${os.hostname()}-${process.pid}`, doc: 'This replica\'s name, recorded as the owner of its runs' }),
+  instanceId: env.string('INSTANCE_ID', { default: `${os.hostname()}-${process.pid}`, defaultDoc: 'hostname-pid', doc: "This replica's name, recorded as the owner of its runs" }),
 };
 
 export type OrchestratorConfig = ConfigOf<typeof configSpec>;

@@ -23,7 +23,7 @@ import { SqlExampleRepository, SqlModelRepository, SqlRunRepository } from './ad
 // the way the service does (training sets under the cap, the Python job, its workspace).
 export { configSpec, type OrchestratorConfig } from './config';
 export { buildTrainingSet, type TrainingSet, type TrainingSetInput } from './domain/trainingSet';
-export { scoreSpans, type CorpusExample, type Scores } from './domain/corpus';
+export { scoreSpans, type CorpusExample, type Scores } from '@zhner/core'; // re-exported for bench/sim
 export type { TrainingProgress, TrainerResult } from './domain/progress';
 export { PythonTrainingJob } from './adapters/pythonTrainingJob';
 export { FileWorkspace, readCorpusFile, readManifest, resolveRepoPath } from './adapters/files';
@@ -140,7 +140,7 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
     readiness: () => consumerServiceReadiness({ lifecycle, subscribed, db: ctx.db }),
     info: () => ({ service: 'trainer-orchestrator', instance: config.instanceId, runInFlight: trainingRuns.inFlight ?? null, schedule: config.trainCron || 'off' }),
   });
-  registerOrchestratorRoutes(app, { runs: runRepo, models, trainingRuns, adminToken: config.adminToken });
+  registerOrchestratorRoutes(app, { runs: runRepo, models, trainingRuns, labelSet: () => registry.labelSet(), adminToken: config.adminToken });
 
   return {
     name: 'trainer-orchestrator',

@@ -2,3 +2,4 @@ export * from './types';
 export * from './codec';
 export * from './validate';
 export * from './topics';
+export * from './http/index';

@@ -14,13 +14,15 @@ interface Common<T> {
   /** Used when the variable is unset or empty. Without a default the variable is required. */
   default?: T;
   doc?: string;
+  /** How the default is documented when it depends on the machine (e.g. `hostname-pid`). */
+  defaultDoc?: string;
 }
 
 function field<T>(variable: string, opts: Common<T>, convert: (raw: string) => T | string, show: (v: T) => string): FieldSpec<T> {
   return {
     variable,
     doc: opts.doc ?? '',
-    defaultText: opts.default === undefined ? undefined : show(opts.default),
+    defaultText: opts.default === undefined ? undefined : (opts.defaultDoc ?? show(opts.default)),
     parse(raw) {
       if (raw === undefined || raw.trim() === '') {
         if (opts.default !== undefined) return { ok: true, value: opts.default };
@@ -107,7 +109,8 @@ export const env = {
     const def = opts.default === undefined ? undefined : parseDurationMs(opts.default);
     return field(
       variable,
-      { default: def, doc: opts.doc },
+      // documented as written (`30s`), not as milliseconds
+      { default: def, doc: opts.doc, defaultDoc: opts.default },
       (raw) => {
         const ms = parseDurationMs(raw);
         if (ms === undefined) return bad('must be a duration like 250ms, 5s, 2m, 1h');

@@ -73,6 +73,24 @@ export function isProgrammingError(err: unknown): boolean {
   return err instanceof TypeError || err instanceof ReferenceError || err instanceof SyntaxError || err instanceof RangeError;
 }
 
+/**
+ * Whether another attempt may succeed — the platform's one rule: never for programming errors;
+ * a PlatformError (and the model runtime's errors) says so itself; client errors that carry a
+ * flag are believed (kafkajs `retriable`, @platformatic/kafka `canRetry`, every error of an
+ * aggregate); anything else (a refused connection, a timeout) is worth another try.
+ */
+export function isRetriable(err: unknown): boolean {
+  if (isProgrammingError(err)) return false;
+  if (isPlatformError(err)) return err.retriable;
+  const e = err as { retriable?: unknown; canRetry?: unknown; errors?: unknown } | null;
+  if (e && typeof e === 'object') {
+    if (typeof e.retriable === 'boolean') return e.retriable;
+    if (typeof e.canRetry === 'boolean') return e.canRetry;
+    if (Array.isArray(e.errors) && e.errors.length > 0) return e.errors.every(isRetriable);
+  }
+  return true;
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -1,4 +1,4 @@
-import { PlatformError, isPlatformError, isProgrammingError } from './errors';
+import { PlatformError, isRetriable } from './errors';
 
 export interface RetryOptions {
   /** Attempts in total, the first included. Default 6. */
@@ -11,7 +11,7 @@ export interface RetryOptions {
   factor?: number;
   /** ±fraction of random jitter. Default 0.2. */
   jitter?: number;
-  /** Decides whether an error is worth another attempt. Default: PlatformError.retriable, or any non-platform, non-programming error. */
+  /** Decides whether an error is worth another attempt. Default: `isRetriable` (errors.ts). */
   isRetriable?: (err: unknown) => boolean;
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
   /** Aborts the wait between attempts (e.g. on shutdown). */
@@ -30,11 +30,7 @@ export class RetriesExhaustedError extends PlatformError {
   }
 }
 
-const defaultIsRetriable = (err: unknown): boolean => {
-  if (isProgrammingError(err)) return false;
-  if (isPlatformError(err)) return err.retriable;
-  return true;
-};
+const defaultIsRetriable = isRetriable;
 
 export function backoffDelay(attempt: number, opts: RetryOptions = {}, random: () => number = Math.random): number {
   const initial = opts.initialDelayMs ?? 200;

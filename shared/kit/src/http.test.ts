@@ -10,6 +10,7 @@ describe('createHttpApp', () => {
   app.post('/domain', async () => {
     throw new ValidationError('entities[1]: overlaps', { field: 'entities[1]' });
   });
+  app.get('/list', { schema: { querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })), all: Type.Optional(Type.Boolean()), q: Type.Optional(Type.String()) }) } }, async (req) => req.query);
   let ready = false;
   registerOpsRoutes(app, { registry: createMetricsRegistry('t', { defaultMetrics: false }), readiness: () => (ready ? [] : ['model not loaded']) });
 
@@ -27,6 +28,14 @@ describe('createHttpApp', () => {
     const r = await app.inject({ method: 'POST', url: '/domain' });
     expect(r.statusCode).toBe(400);
     expect(r.json().error).toMatchObject({ code: 'VALIDATION_FAILED', field: 'entities[1]' });
+  });
+
+  it('converts numeric and boolean query parameters the route declares, and only those', async () => {
+    expect((await app.inject({ url: '/list?limit=5&all=true&q=7' })).json()).toEqual({ limit: 5, all: true, q: '7' });
+    const bad = await app.inject({ url: '/list?limit=x' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.field).toBe('querystring.limit');
+    expect((await app.inject({ url: '/list?limit=500' })).statusCode).toBe(400);
   });
 
   it('refuses bodies over the limit with 413', async () => {

@@ -37,6 +37,20 @@ export function createHttpApp(opts: HttpAppOptions) {
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // bodies are JSON and never coerced; a query string is text, so numeric and boolean parameters
+  // declared by the route's schema are converted before validation (GET /rollouts?limit=5)
+  app.addHook('preValidation', async (req) => {
+    const props = (req.routeOptions.schema?.querystring as { properties?: Record<string, { type?: string }> } | undefined)?.properties;
+    const q = req.query as Record<string, unknown> | undefined;
+    if (!props || !q) return;
+    for (const [k, v] of Object.entries(q)) {
+      const t = props[k]?.type;
+      if (typeof v !== 'string') continue;
+      if ((t === 'integer' || t === 'number') && /^-?\d+(\.\d+)?$/.test(v)) q[k] = Number(v);
+      else if (t === 'boolean' && (v === 'true' || v === 'false')) q[k] = v === 'true';
+    }
+  });
+
   app.setErrorHandler((err: FastifyError | PlatformError | Error, req: FastifyRequest, reply: FastifyReply) => {
     const handled = opts.handleError?.(err, req, reply);
     if (handled) return handled;

@@ -1,5 +1,6 @@
 // HTTP API of the reloader: replicas, rollouts, starting a rollout and forcing a rollback.
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import { ErrorBody, Nullable, Replica, Rollout as RolloutSchema, type Rollout as RolloutT } from '@zhner/contracts';
 import { PlatformError } from '@zhner/core';
 import { type createHttpApp } from '@zhner/kit';
 import { isLive, type Rollout } from '../domain/rollout';
@@ -8,57 +9,11 @@ import { RolloutNotFoundError, type RolloutEngine } from '../app/rolloutEngine';
 
 type App = ReturnType<typeof createHttpApp>;
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const Json = Type.Unknown({ description: 'free-form JSON' });
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()), details: Type.Optional(Json) }) });
-
-export const ReplicaSchema = Type.Object({
-  replicaId: Type.String(),
-  service: Type.String(),
-  modelVersion: Nullable(Type.String()),
-  state: Type.String(),
-  lastCommandId: Nullable(Type.String()),
-  lastError: Nullable(Type.String()),
-  docsTagged: Type.Number(),
-  errors: Type.Number(),
-  p99LatencyMs: Nullable(Type.Number()),
-  lastSeen: Type.String({ description: 'ISO time of the last heartbeat' }),
-  live: Type.Boolean({ description: 'heard from within REPLICA_STALE_AFTER and not STOPPING' }),
-});
-
-const Step = Type.Object({
-  at: Type.String(),
-  state: Type.String(),
-  phase: Nullable(Type.String()),
-  event: Type.String(),
-  message: Type.String(),
-  replicas: Type.Optional(Type.Array(Type.String())),
-  commandId: Type.Optional(Type.String()),
-});
-
-export const RolloutSchema = Type.Object({
-  rolloutId: Type.String(),
-  modelVersion: Type.String(),
-  modelUri: Type.String(),
-  manifestSha256: Nullable(Type.String()),
-  previousVersion: Nullable(Type.String()),
-  trigger: Type.String(),
-  state: Type.Union(['pending', 'canary', 'rolling', 'completed', 'rolled_back', 'failed'].map((s) => Type.Literal(s))),
-  phase: Nullable(Type.String()),
-  canaryReplica: Nullable(Type.String()),
-  targets: Type.Array(Type.String()),
-  switched: Type.Array(Type.String()),
-  commands: Type.Object({ canary: Nullable(Type.String()), all: Nullable(Type.String()), rollback: Type.Array(Type.String()) }),
-  reason: Nullable(Type.String()),
-  steps: Type.Array(Step),
-  startedAt: Type.String(),
-  updatedAt: Nullable(Type.String()),
-  finishedAt: Nullable(Type.String()),
-});
+const ReplicaSchema = Replica;
 
 const iso = (t: number | null | undefined) => (t == null ? null : new Date(t).toISOString());
 
-export function rolloutOut(r: Rollout & { updatedAt?: number }): Static<typeof RolloutSchema> {
+export function rolloutOut(r: Rollout & { updatedAt?: number }): RolloutT {
   return {
     rolloutId: r.rolloutId,
     modelVersion: r.modelVersion,

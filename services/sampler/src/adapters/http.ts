@@ -1,41 +1,18 @@
-// The sampler's HTTP surface: ops routes and a minimal read API over the review queue (the studio
-// reads the table directly).
-import { Type, type Static } from '@sinclair/typebox';
+// The sampler's HTTP surface: ops routes and its published read API, GET /selections (what it
+// selected for review; the review queue itself is the studio's).
+import { Type } from '@sinclair/typebox';
+import { ErrorBody, SELECTION_STATES, SelectionList, type SelectionList as SelectionListT } from '@zhner/contracts';
 import { createHttpApp, registerOpsRoutes, type HttpApp, type Logger, type Registry } from '@zhner/kit';
-import { CANDIDATE_STATUSES, type SamplerRepository } from '../app/ports';
+import type { SamplerRepository } from '../app/ports';
 
-const QueueQuery = Type.Object(
+const SelectionsQuery = Type.Object(
   {
-    status: Type.Union(CANDIDATE_STATUSES.map((s) => Type.Literal(s)), { default: 'open' }),
+    state: Type.Union(SELECTION_STATES.map((s) => Type.Literal(s)), { default: 'selected' }),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
   },
   { additionalProperties: false },
 );
-
-const QueueItem = Type.Object({
-  candidateId: Type.String(),
-  docId: Type.String(),
-  source: Type.String(),
-  text: Type.String(),
-  modelVersion: Type.String(),
-  strategy: Type.String(),
-  score: Type.Number(),
-  priority: Type.Number(),
-  cluster: Type.Union([Type.Integer(), Type.Null()]),
-  novelty: Type.Union([Type.Number(), Type.Null()]),
-  status: Type.Union(CANDIDATE_STATUSES.map((s) => Type.Literal(s))),
-  createdAt: Type.String({ format: 'date-time' }),
-});
-
-const QueueResponse = Type.Object({
-  status: Type.String(),
-  limit: Type.Integer(),
-  offset: Type.Integer(),
-  items: Type.Array(QueueItem),
-});
-
-const ErrorResponse = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }) });
 
 export interface SamplerHttpOptions {
   logger: Logger;
@@ -45,24 +22,24 @@ export interface SamplerHttpOptions {
   info: () => Record<string, unknown>;
 }
 
-/** Builds (does not start) the app: /healthz, /readyz, /metrics, GET /queue. */
+/** Builds (does not start) the app: /healthz, /readyz, /metrics, GET /selections. */
 export function buildSamplerApp(opts: SamplerHttpOptions): HttpApp {
   const app = createHttpApp({ logger: opts.logger });
   // createHttpApp's typed instance differs from the default FastifyInstance only in provider/logger generics
   registerOpsRoutes(app as unknown as HttpApp, { registry: opts.registry, readiness: opts.readiness, info: opts.info });
   // numbers arrive as strings in a query string; coerce them for this route only
   app.get(
-    '/queue',
+    '/selections',
     {
-      schema: { querystring: QueueQuery, response: { 200: QueueResponse, 400: ErrorResponse } },
+      schema: { querystring: SelectionsQuery, response: { 200: SelectionList, 400: ErrorBody } },
       preValidation: async (req) => {
         const q = req.query as Record<string, unknown>;
         for (const k of ['limit', 'offset']) if (typeof q[k] === 'string' && /^-?\d+$/.test(q[k] as string)) q[k] = Number(q[k]);
       },
     },
-    async (req): Promise<Static<typeof QueueResponse>> => {
-      const { status, limit, offset } = req.query;
-      return { status, limit, offset, items: await opts.repo.listQueue(status, limit, offset) };
+    async (req): Promise<SelectionListT> => {
+      const { state, limit, offset } = req.query;
+      return { state, limit, offset, items: await opts.repo.listSelections(state, limit, offset) };
     },
   );
   return app as unknown as HttpApp;

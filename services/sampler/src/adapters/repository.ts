@@ -1,15 +1,14 @@
-// SamplerRepository on the platform's SqlClient (PostgreSQL or PGlite).
-import type { Entity, ReviewCandidate, TopicSpec } from '@zhner/contracts';
+// SamplerRepository on the platform's SqlClient (PostgreSQL or PGlite): the sampler's own tables
+// (sampler_window, sampler_selections, sampler_promotions) and its outbox rows.
+import type { Entity, ReviewCandidate, Selection, SelectionState, TopicSpec } from '@zhner/contracts';
 import { enqueueOutbox, type SqlClient } from '@zhner/store';
 import { SCORE_NAMES, type ScoreName, type Scores } from '../domain/scores';
 import type { Promotion, WindowState } from '../domain/window';
 import {
-  CANDIDATE_STATUSES,
-  type CandidateStatus,
+  SELECTION_STATES,
   type KnownText,
   type NewCandidate,
   type PromotionOutcome,
-  type QueueItem,
   type SamplerRepository,
   type WindowEntry,
   type WindowTx,
@@ -68,32 +67,25 @@ class WindowTransaction implements WindowTx {
     return rows.map(fromRow);
   }
 
-  async queuedHashes(hashes: string[]): Promise<Set<string>> {
+  async selectedHashes(hashes: string[]): Promise<Set<string>> {
     if (hashes.length === 0) return new Set();
-    const { rows } = await this.tx.query<{ text_hash: string }>(SQL.queuedHashes, [hashes]);
+    const { rows } = await this.tx.query<{ text_hash: string }>(SQL.selectedHashes, [hashes]);
     return new Set(rows.map((r) => r.text_hash));
   }
 
   async writeCandidates(candidates: NewCandidate[]): Promise<WrittenCandidate[]> {
     const out: WrittenCandidate[] = [];
     for (const { candidate: c, embedding } of candidates) {
-      const { rows } = await this.tx.query<{ candidate_id: string; inserted: boolean }>(SQL.writeCandidate, [
+      const { rows } = await this.tx.query<{ candidate_id: string; inserted: boolean }>(SQL.writeSelection, [
+        c.textHash,
         c.candidateId,
         c.docId,
-        c.source,
-        c.text,
-        c.textHash,
         c.modelVersion,
         c.strategy,
         c.score,
-        JSON.stringify(c.scores),
-        c.cluster,
-        c.novelty,
-        c.priority,
-        JSON.stringify(c.predicted),
         embedding,
       ]);
-      if (rows.length === 0) continue; // queued already (not expired)
+      if (rows.length === 0) continue; // selected already (not expired)
       out.push({ candidate: { ...c, candidateId: rows[0].candidate_id }, reopened: !rows[0].inserted });
     }
     return out;
@@ -131,11 +123,11 @@ export class SqlSamplerRepository implements SamplerRepository {
     if (hashes.length === 0) return [];
     const [w, q] = await Promise.all([
       this.db.query<{ text_hash: string; doc_id: string }>(SQL.knownInWindow, [hashes]),
-      this.db.query<{ text_hash: string; doc_id: string; status: CandidateStatus }>(SQL.knownInQueue, [hashes]),
+      this.db.query<{ text_hash: string; doc_id: string; state: SelectionState }>(SQL.knownSelected, [hashes]),
     ]);
     return [
       ...w.rows.map((r) => ({ textHash: r.text_hash, docId: r.doc_id, place: 'window' as const })),
-      ...q.rows.map((r) => ({ textHash: r.text_hash, docId: r.doc_id, place: r.status })),
+      ...q.rows.map((r) => ({ textHash: r.text_hash, docId: r.doc_id, place: r.state })),
     ];
   }
 
@@ -178,10 +170,16 @@ export class SqlSamplerRepository implements SamplerRepository {
     return rows.map((r) => r.embedding.map(Number));
   }
 
-  async queueDepth(): Promise<Record<CandidateStatus, number>> {
-    const { rows } = await this.db.query<{ status: CandidateStatus; n: number }>(SQL.queueDepth);
-    const out = Object.fromEntries(CANDIDATE_STATUSES.map((s) => [s, 0])) as Record<CandidateStatus, number>;
-    for (const r of rows) if (r.status in out) out[r.status] = r.n;
+  async markLabelled(corrections: Array<{ candidateId: string | null; textHash: string }>): Promise<number> {
+    let n = 0;
+    for (const c of corrections) n += (await this.db.query(SQL.markLabelled, [c.candidateId, c.textHash])).rowCount;
+    return n;
+  }
+
+  async selectionCounts(): Promise<Record<SelectionState, number>> {
+    const { rows } = await this.db.query<{ state: SelectionState; n: number }>(SQL.selectionCounts);
+    const out = Object.fromEntries(SELECTION_STATES.map((s) => [s, 0])) as Record<SelectionState, number>;
+    for (const r of rows) if (r.state in out) out[r.state] = r.n;
     return out;
   }
 
@@ -189,7 +187,7 @@ export class SqlSamplerRepository implements SamplerRepository {
     return this.db.transaction(async (tx) => {
       const recorded = await tx.query(SQL.recordPromotion, [p.eventId, p.modelVersion, p.previousVersion, p.at]);
       if (recorded.rowCount === 0) return { applied: false, expired: 0, windowDropped: 0 };
-      const expired = (await tx.query(SQL.expireOpen, [p.modelVersion, p.at])).rowCount;
+      const expired = (await tx.query(SQL.expireSelected, [p.modelVersion, p.at])).rowCount;
       const windowDropped = (await tx.query(SQL.dropWindow, [p.modelVersion, p.at])).rowCount;
       await tx.query(SQL.promotionCounts, [p.eventId, expired, windowDropped]);
       return { applied: true, expired, windowDropped };
@@ -201,34 +199,28 @@ export class SqlSamplerRepository implements SamplerRepository {
     return rows.length === 0 ? null : { modelVersion: rows[0].model_version, at: rows[0].promoted_at_ms };
   }
 
-  async listQueue(status: CandidateStatus, limit: number, offset: number): Promise<QueueItem[]> {
+  async listSelections(state: SelectionState, limit: number, offset: number): Promise<Selection[]> {
     const { rows } = await this.db.query<{
       candidate_id: string;
       doc_id: string;
-      source: string;
-      text: string;
+      text_hash: string;
       model_version: string;
       strategy: string;
       score: number;
-      priority: number;
-      cluster: number | null;
-      novelty: number | null;
-      status: CandidateStatus;
-      created_at: Date;
-    }>(SQL.listQueue, [status, limit, offset]);
+      state: SelectionState;
+      selected_at: Date;
+      labelled_at: Date | null;
+    }>(SQL.listSelections, [state, limit, offset]);
     return rows.map((r) => ({
       candidateId: r.candidate_id,
       docId: r.doc_id,
-      source: r.source,
-      text: r.text,
+      textHash: r.text_hash,
       modelVersion: r.model_version,
       strategy: r.strategy,
       score: r.score,
-      priority: r.priority,
-      cluster: r.cluster,
-      novelty: r.novelty,
-      status: r.status,
-      createdAt: new Date(r.created_at).toISOString(),
+      state: r.state,
+      selectedAt: new Date(r.selected_at).toISOString(),
+      labelledAt: r.labelled_at === null ? null : new Date(r.labelled_at).toISOString(),
     }));
   }
 

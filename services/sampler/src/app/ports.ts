@@ -1,11 +1,10 @@
 // What the sampler's use cases need from the outside world. Adapters implement these with SQL and
 // prom-client; unit tests with fakes or PGlite.
-import type { Entity, ReviewCandidate } from '@zhner/contracts';
+import type { Entity, ReviewCandidate, Selection, SelectionState } from '@zhner/contracts';
 import type { Scores } from '../domain/scores';
 import type { Promotion, WindowState } from '../domain/window';
 
-export const CANDIDATE_STATUSES = ['open', 'claimed', 'done', 'skipped', 'expired'] as const;
-export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];
+export { SELECTION_STATES, type SelectionState } from '@zhner/contracts';
 
 /** A scored prediction that passed the gate, waiting in the persisted selection window. */
 export interface WindowEntry {
@@ -22,11 +21,11 @@ export interface WindowEntry {
   predictedAt: number;
 }
 
-/** Where a text already is: in the window, or in the queue with a status. */
+/** Where a text already is: in the window, or among the selections with a state. */
 export interface KnownText {
   textHash: string;
   docId: string;
-  place: 'window' | CandidateStatus;
+  place: 'window' | SelectionState;
 }
 
 export interface NewCandidate {
@@ -45,31 +44,16 @@ export interface WindowTx {
   state(): Promise<WindowState>;
   /** The `limit` oldest entries. */
   oldest(limit: number): Promise<WindowEntry[]>;
-  /** Those of `hashes` that are in the queue with any status but expired. */
-  queuedHashes(hashes: string[]): Promise<Set<string>>;
+  /** Those of `hashes` that were selected before (any state but expired). */
+  selectedHashes(hashes: string[]): Promise<Set<string>>;
   /**
-   * Inserts candidates as open; a row of the same text that had expired is re-opened with the new
-   * scores. A text queued with any other status is skipped (not returned).
+   * Records the selections; a text whose selection had expired is selected again (same candidate
+   * id). A text selected and not expired is skipped (not returned).
    */
   writeCandidates(candidates: NewCandidate[]): Promise<WrittenCandidate[]>;
   /** Enqueues the ReviewCandidate events in the transactional outbox. */
   enqueueEvents(candidates: ReviewCandidate[]): Promise<void>;
   remove(hashes: string[]): Promise<void>;
-}
-
-export interface QueueItem {
-  candidateId: string;
-  docId: string;
-  source: string;
-  text: string;
-  modelVersion: string;
-  strategy: string;
-  score: number;
-  priority: number;
-  cluster: number | null;
-  novelty: number | null;
-  status: CandidateStatus;
-  createdAt: string;
 }
 
 export interface PromotionOutcome {
@@ -87,16 +71,19 @@ export interface SamplerRepository {
   windowState(): Promise<WindowState>;
   /** Runs `fn` in one transaction holding the window lock (one flush at a time across instances). */
   withWindowLock<T>(fn: (tx: WindowTx) => Promise<T>): Promise<T>;
-  /** Embeddings of the most recently labelled (status done) candidates. */
+  /** Embeddings of the most recently labelled selections. */
   labelledEmbeddings(limit: number): Promise<number[][]>;
-  queueDepth(): Promise<Record<CandidateStatus, number>>;
+  /** Marks selections labelled (from the corrections topic); returns how many changed. Idempotent. */
+  markLabelled(corrections: Array<{ candidateId: string | null; textHash: string }>): Promise<number>;
+  selectionCounts(): Promise<Record<SelectionState, number>>;
   /**
-   * Records a promotion; expires open candidates of other model versions created before it and
-   * drops window entries of other versions predicted before it. Idempotent per event id.
+   * Records a promotion; expires unlabelled selections of other model versions made before it (so
+   * re-tagged texts can be selected again) and drops window entries of other versions predicted
+   * before it. Idempotent per event id.
    */
   applyPromotion(p: { eventId: string; modelVersion: string; previousVersion: string | null; at: number }): Promise<PromotionOutcome>;
   latestPromotion(): Promise<Promotion | null>;
-  listQueue(status: CandidateStatus, limit: number, offset: number): Promise<QueueItem[]>;
+  listSelections(state: SelectionState, limit: number, offset: number): Promise<Selection[]>;
   ping(): Promise<void>;
 }
 
@@ -106,7 +93,7 @@ export interface EventRelay {
 }
 
 export type PredictionOutcome = 'windowed' | 'gated_out' | 'duplicate' | 'redelivered' | 'stale_model';
-export type DuplicateStage = 'window' | 'queue';
+export type DuplicateStage = 'window' | 'selected';
 
 /** Metrics the use cases report (prom-client lives in the adapter). */
 export interface SamplerMetrics {
@@ -116,5 +103,6 @@ export interface SamplerMetrics {
   windowFlushed(w: { trigger: string; size: number; clusters: number; selected: number; seconds: number }): void;
   candidatesEmitted(strategy: string, n: number, reopened: number): void;
   expired(n: number): void;
-  queueDepth(depth: Record<CandidateStatus, number>): void;
+  selections(counts: Record<SelectionState, number>): void;
+  labelled(n: number): void;
 }

@@ -1,6 +1,7 @@
 // The sampler's use cases: ingest predictions into the persisted window, flush due windows into
-// the review queue (rows + outbox events in one transaction), handle promotions, report the queue.
-import type { ModelEvent, Prediction, ReviewCandidate } from '@zhner/contracts';
+// selections announced on the review-candidates topic (rows + outbox events in one transaction),
+// handle promotions and corrections, report the selections.
+import type { Correction, ModelEvent, Prediction, ReviewCandidate } from '@zhner/contracts';
 import { errorMessage, textHash } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
 import { computeScores, averageConfidence, passesGate, type ScoreName } from '../domain/scores';
@@ -129,12 +130,12 @@ export class Sampler {
     for (const k of await this.deps.repo.known([...new Set(candidates.map((c) => c.textHash))])) known.set(k.textHash, [...(known.get(k.textHash) ?? []), k]);
     const fresh = new Map<string, WindowEntry>();
     let dupWindow = 0;
-    let dupQueue = 0;
+    let dupSelected = 0;
     let redelivered = 0;
     for (const c of candidates) {
       const seen = (known.get(c.textHash) ?? []).filter((k) => k.place !== 'expired');
       if (seen.some((k) => k.docId === c.docId)) redelivered++; // the same document again: not a second text
-      else if (seen.some((k) => k.place !== 'window')) dupQueue++;
+      else if (seen.some((k) => k.place !== 'window')) dupSelected++;
       else if (seen.length > 0) dupWindow++;
       else {
         const prior = fresh.get(c.textHash);
@@ -148,10 +149,10 @@ export class Sampler {
     const added = fresh.size > 0 ? await this.deps.repo.addToWindow([...fresh.values()]) : new Set<string>();
     dupWindow += fresh.size - added.size; // lost a race with another instance
     metrics.prediction('windowed', added.size);
-    metrics.prediction('duplicate', dupWindow + dupQueue);
+    metrics.prediction('duplicate', dupWindow + dupSelected);
     metrics.prediction('redelivered', redelivered);
     metrics.duplicates('window', dupWindow);
-    metrics.duplicates('queue', dupQueue);
+    metrics.duplicates('selected', dupSelected);
     return { rejected, windowed: added.size };
   }
 
@@ -188,7 +189,7 @@ export class Sampler {
       const trigger = windowDue(state, { size: settings.windowSize, intervalMs: settings.windowIntervalMs }) ?? (force && state.count > 0 ? 'interval' : null);
       if (!trigger) return undefined;
       const entries = await tx.oldest(settings.windowSize);
-      const queued = await tx.queuedHashes(entries.map((e) => e.textHash));
+      const queued = await tx.selectedHashes(entries.map((e) => e.textHash));
       const docs: Array<WindowEntry & SelectableDoc> = entries.filter((e) => !queued.has(e.textHash)).map((e) => ({ ...e, id: e.docId }));
       const selection = selectCandidates(docs, {
         strategy: settings.strategy,
@@ -238,7 +239,7 @@ export class Sampler {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.windowFlushed({ trigger: result.trigger, size: result.windowSize, clusters: result.clusters, selected: result.emitted.length, seconds });
     metrics.candidatesEmitted(settings.strategy, result.emitted.length, result.reopened);
-    metrics.duplicates('queue', result.duplicates);
+    metrics.duplicates('selected', result.duplicates);
     this.deps.logger.info(
       { trigger: result.trigger, window: result.windowSize, clusters: result.clusters, emitted: result.emitted.length, reopened: result.reopened, duplicates: result.duplicates },
       'window flushed',
@@ -253,7 +254,7 @@ export class Sampler {
     } catch (err) {
       this.deps.logger.warn({ err: errorMessage(err) }, 'outbox flush after window failed; the relay will retry');
     }
-    await this.refreshQueueDepth().catch((err: unknown) => this.deps.logger.warn({ err: errorMessage(err) }, 'queue depth refresh failed'));
+    await this.refreshCounts().catch((err: unknown) => this.deps.logger.warn({ err: errorMessage(err) }, 'selection counts refresh failed'));
   }
 
   /** Embeddings of labelled documents, reloaded when older than `labelledRefreshMs`. */
@@ -267,10 +268,11 @@ export class Sampler {
   }
 
   /**
-   * Handles model events. On PROMOTED: open candidates of other versions created before the
-   * promotion are expired (the sampler holds no model to re-score them; re-tagged documents come
-   * back through predictions and re-open their expired row), and window entries of other versions
-   * are dropped. Other event types are ignored.
+   * Handles model events. On PROMOTED: unlabelled selections of other versions made before the
+   * promotion expire (the sampler holds no model to re-score them; re-tagged documents come back
+   * through predictions and can be selected again, under the same candidate id), and window
+   * entries of other versions are dropped. The studio expires its open queue items on the same
+   * event. Other event types are ignored.
    */
   async onModelEvents(events: readonly ModelEvent[]): Promise<void> {
     for (const e of events) {
@@ -279,13 +281,24 @@ export class Sampler {
       if (!this.promoted || e.at >= this.promoted.at) this.promoted = { modelVersion: e.modelVersion, at: e.at };
       if (out.applied) {
         this.deps.metrics.expired(out.expired);
-        this.deps.logger.info({ modelVersion: e.modelVersion, expired: out.expired, windowDropped: out.windowDropped }, 'model promoted: older open candidates expired');
+        this.deps.logger.info({ modelVersion: e.modelVersion, expired: out.expired, windowDropped: out.windowDropped }, 'model promoted: older unlabelled selections expired');
       }
     }
-    await this.refreshQueueDepth().catch((err: unknown) => this.deps.logger.warn({ err: errorMessage(err) }, 'queue depth refresh failed'));
+    await this.refreshCounts().catch((err: unknown) => this.deps.logger.warn({ err: errorMessage(err) }, 'selection counts refresh failed'));
   }
 
-  async refreshQueueDepth(): Promise<void> {
-    this.deps.metrics.queueDepth(await this.deps.repo.queueDepth());
+  /**
+   * Handles corrections: the selections they correct become labelled, so their embeddings count
+   * for novelty and their texts are never selected again.
+   */
+  async onCorrections(corrections: readonly Correction[]): Promise<number> {
+    const n = await this.deps.repo.markLabelled(corrections.map((c) => ({ candidateId: c.candidateId, textHash: textHash(c.text) })));
+    this.deps.metrics.labelled(n);
+    if (n > 0) this.labelled = undefined; // reload the novelty reference at the next flush
+    return n;
+  }
+
+  async refreshCounts(): Promise<void> {
+    this.deps.metrics.selections(await this.deps.repo.selectionCounts());
   }
 }

@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { manifestPathOf } from './sql/dashboardRepository';
+import { modelVersion } from '../testkit';
 import { parseNerAnswer } from './upstream';
 
 describe("reading the tagger's answer", () => {
@@ -18,15 +17,6 @@ describe("reading the tagger's answer", () => {
   });
 });
 
-describe('model manifest location', () => {
-  it('resolves local paths and file URLs, not remote ones', () => {
-    expect(manifestPathOf('models/v1', '/repo')).toBe(path.join('/repo', 'models', 'v1', 'manifest.json'));
-    expect(manifestPathOf('file:///srv/m/v2')).toBe('/srv/m/v2/manifest.json');
-    expect(manifestPathOf('/srv/m/v3/manifest.json')).toBe('/srv/m/v3/manifest.json');
-    expect(manifestPathOf('s3://bucket/v4')).toBeUndefined();
-  });
-});
-
 describe('HTTP clients of the orchestrator, reloader and tagger', () => {
   const seen: Array<{ method: string; url: string; auth?: string; body: unknown }> = [];
   let server: import('node:http').Server;
@@ -39,6 +29,9 @@ describe('HTTP clients of the orchestrator, reloader and tagger', () => {
       req.on('end', () => {
         seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body: body ? JSON.parse(body) : undefined });
         if (req.url === '/rollouts/bad/rollback') return void res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'CONFLICT', message: 'already rolled back' } }));
+        if (req.url === '/models?limit=5') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(registryAnswer));
+        if (req.url === '/models/nope') return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no such version' } }));
+        if (req.url === '/runs?limit=3') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ runs: [{ runId: 'r1' }] })); // drifted: fields missing
         if (req.url === '/ner') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: [{ modelVersion: 'v3', entities: [] }] }));
         res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
       });
@@ -47,6 +40,18 @@ describe('HTTP clients of the orchestrator, reloader and tagger', () => {
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const registryAnswer = { promoted: 'v1', labelSet: ['LOC', 'ORG', 'PER', 'TIME'], models: [modelVersion({ version: 'v1', status: 'promoted' })] };
+
+  it('reads the registry through its published contract and refuses a body outside it', async () => {
+    const { HttpRegistryReader } = await import('./upstream');
+    const r = new HttpRegistryReader(base, 2000);
+    expect(await r.models(5)).toEqual(registryAnswer);
+    expect(await r.model('nope')).toBeUndefined();
+    await expect(r.runs(3)).rejects.toMatchObject({ code: 'UPSTREAM_FAILED', message: expect.stringContaining('outside its published contract') });
+    await expect(new HttpRegistryReader('http://127.0.0.1:9', 2000).models(1)).rejects.toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
+    seen.length = 0;
+  });
 
   it('sends exactly the bodies the reloader and orchestrator accept, with their admin tokens', async () => {
     const { HttpModelActions } = await import('./upstream');

@@ -1,9 +1,28 @@
 // HTTP clients of the services the studio calls: the tagger's POST /ner, the orchestrator's
-// POST /runs, the reloader's POST /rollouts and POST /rollouts/:id/rollback. Failures become
+// POST /runs and registry reads (GET /models, /runs), the reloader's POST /rollouts, POST
+// /rollouts/:id/rollback and reads (GET /replicas, /rollouts) — bodies checked against the
+// published contracts (@zhner/contracts). Failures become
 // StudioErrors: unreachable or timed out → 503 UPSTREAM_UNAVAILABLE; an error answer → 502
 // UPSTREAM_FAILED carrying the upstream status and message.
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import {
+  ModelList as ModelListSchema,
+  ModelVersion as ModelVersionSchema,
+  ReplicaList as ReplicaListSchema,
+  RolloutList as RolloutListSchema,
+  RunList as RunListSchema,
+  type ModelList,
+  type ModelVersion,
+  type Replica,
+  type ReplicaList,
+  type Rollout,
+  type RolloutList,
+  type RunList,
+  type TrainingRun,
+} from '@zhner/contracts';
 import { upstreamFailed } from '../app/errors';
-import type { ModelActions, NerClient, NerResponse, TaggedEntity } from '../app/ports';
+import type { ModelActions, NerClient, NerResponse, RegistryReader, RolloutReader, TaggedEntity } from '../app/ports';
 
 async function postJson(service: string, url: string, body: unknown, timeoutMs: number, token?: string): Promise<unknown> {
   let res: Response;
@@ -101,3 +120,67 @@ export class HttpModelActions implements ModelActions {
 }
 
 const withSlash = (u: string) => (u.endsWith('/') ? u : `${u}/`);
+
+async function getJson<T>(service: string, url: string, schema: TSchema, timeoutMs: number, opts: { notFound?: boolean } = {}): Promise<T | undefined> {
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const why = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `unreachable (${(err as Error).message})`;
+    throw upstreamFailed(service, `${url} ${why}`, { retriable: true, cause: err });
+  }
+  if (res.status === 404 && opts.notFound) return undefined;
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw upstreamFailed(service, `${url} answered ${res.status} with a body that is not JSON`, { status: res.status });
+  }
+  if (!res.ok) {
+    const msg = (body as { error?: { message?: string } } | undefined)?.error?.message ?? text.slice(0, 300);
+    throw upstreamFailed(service, `${url} answered ${res.status}: ${msg}`, { status: res.status, retriable: res.status === 503 });
+  }
+  // what enters is checked against the published contract: a drifted upstream is an error, not a guess
+  if (!Value.Check(schema, body)) {
+    const first = [...Value.Errors(schema, body)][0];
+    throw upstreamFailed(service, `${url} answered a body outside its published contract (${first ? `${first.path || '/'}: ${first.message}` : 'invalid'})`, { status: 502 });
+  }
+  return body as T;
+}
+
+/** The registry's published API (trainer-orchestrator). */
+export class HttpRegistryReader implements RegistryReader {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async models(limit: number): Promise<ModelList> {
+    return (await getJson<ModelList>('trainer-orchestrator', new URL(`models?limit=${limit}`, withSlash(this.baseUrl)).toString(), ModelListSchema, this.timeoutMs))!;
+  }
+
+  model(version: string): Promise<ModelVersion | undefined> {
+    return getJson<ModelVersion>('trainer-orchestrator', new URL(`models/${encodeURIComponent(version)}`, withSlash(this.baseUrl)).toString(), ModelVersionSchema, this.timeoutMs, { notFound: true });
+  }
+
+  async runs(limit: number): Promise<TrainingRun[]> {
+    return (await getJson<RunList>('trainer-orchestrator', new URL(`runs?limit=${limit}`, withSlash(this.baseUrl)).toString(), RunListSchema, this.timeoutMs))!.runs;
+  }
+}
+
+/** The reloader's published API. */
+export class HttpRolloutReader implements RolloutReader {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async replicas(): Promise<Replica[]> {
+    return (await getJson<ReplicaList>('reloader', new URL('replicas', withSlash(this.baseUrl)).toString(), ReplicaListSchema, this.timeoutMs))!.replicas;
+  }
+
+  async rollouts(limit: number): Promise<Rollout[]> {
+    return (await getJson<RolloutList>('reloader', new URL(`rollouts?limit=${limit}`, withSlash(this.baseUrl)).toString(), RolloutListSchema, this.timeoutMs))!.rollouts;
+  }
+}

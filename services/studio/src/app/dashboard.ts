@@ -1,53 +1,31 @@
 // Read models for the Models and Annotators pages: the registry with summarized metrics, who
 // serves what, rollouts, chart series and per-annotator quality figures.
-import { histogram, pointsFor, sameEntities, spanF1, type Bin } from '../domain/quality';
-import { summarizeMetrics, type MetricSummary } from '../domain/models';
-import type { AnnotatorRow, AnnotatorStatsRepository, DashboardRepository, ModelVersionRow, ReplicaRow, RolloutRow, TrainingRunRow } from './ports';
+import { histogram, pointsFor, sameEntities, spanF1 } from '../domain/quality';
+import { summarizeMetrics } from '../domain/models';
+import type { AnnotatorStats, Charts, ModelsOverview } from '@zhner/contracts';
+import type { AnnotatorStatsRepository, QueueStatsRepository, RegistryReader, RolloutReader } from './ports';
 
-export interface ModelsOverview {
-  versions: Array<ModelVersionRow & { summary: MetricSummary }>;
-  runs: TrainingRunRow[];
-  replicas: ReplicaRow[];
-  rollouts: RolloutRow[];
-  /** Latest promoted version, if any. */
-  promoted: string | null;
-}
-
-export interface Charts {
-  /** Oldest first. */
-  f1: Array<{ version: string; createdAt: number; devF1: number | null; holdoutF1: number | null; devPerType: Record<string, number> }>;
-  correctionsPerDay: Array<{ day: string; n: number }>;
-  queueDepth: Array<{ day: string; depth: number }>;
-  uncertainty: { queued: Bin[]; all: Bin[] };
-}
-
-export interface AnnotatorStats extends AnnotatorRow {
-  /** Items whose text was adjudicated, and of those how many this annotator matched exactly. */
-  adjudicated: number;
-  agreed: number;
-  /** Mean span F1 against the adjudicated gold (null when nothing was adjudicated). */
-  agreementF1: number | null;
-  spotChecksOk: number;
-  spotChecksWrong: number;
-  points: number;
-}
+// the shapes are the published contracts of the studio API (one definition, shared with the web)
+export type { AnnotatorStats, Charts, ModelsOverview } from '@zhner/contracts';
 
 export class Dashboard {
   constructor(
-    private readonly repo: DashboardRepository,
+    private readonly registry: RegistryReader,
+    private readonly rolloutReader: RolloutReader,
+    private readonly queueStats: QueueStatsRepository,
     private readonly stats: AnnotatorStatsRepository,
   ) {}
 
   async models(): Promise<ModelsOverview> {
-    const [versions, runs, replicas, rollouts] = await Promise.all([this.repo.modelVersions(100), this.repo.trainingRuns(20), this.repo.replicas(), this.repo.rollouts(20)]);
-    const promoted = versions.filter((v) => v.status === 'promoted').sort((a, b) => (b.promotedAt ?? 0) - (a.promotedAt ?? 0))[0];
-    return { versions: versions.map((v) => ({ ...v, summary: summarizeMetrics(v.metrics) })), runs, replicas, rollouts, promoted: promoted?.version ?? null };
+    const [list, runs, replicas, rollouts] = await Promise.all([this.registry.models(100), this.registry.runs(20), this.rolloutReader.replicas(), this.rolloutReader.rollouts(20)]);
+    return { versions: list.models.map((v) => ({ ...v, summary: summarizeMetrics(v.metrics) })), runs, replicas, rollouts, promoted: list.promoted };
   }
 
   async charts(days = 30): Promise<Charts> {
-    const [versions, perDay, depth, scores] = await Promise.all([this.repo.modelVersions(100), this.repo.correctionsPerDay(days), this.repo.queueDepthPerDay(days), this.repo.uncertaintyScores(5000)]);
+    const [list, perDay, depth, scores] = await Promise.all([this.registry.models(100), this.queueStats.correctionsPerDay(days), this.queueStats.queueDepthPerDay(days), this.queueStats.uncertaintyScores(5000)]);
+    const versions = list.models;
     const f1 = [...versions]
-      .sort((a, b) => a.createdAt - b.createdAt)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
       .map((v) => {
         const s = summarizeMetrics(v.metrics);
         return { version: v.version, createdAt: v.createdAt, devF1: s.devF1, holdoutF1: s.holdoutF1, devPerType: s.devPerType };

@@ -1,13 +1,15 @@
-// The label set offered in the UI and accepted by validation: the current promoted model's entity
-// types when its manifest is readable (and LABELS_FROM_MODEL is on), else the configured LABELS.
+// The label set offered in the UI and accepted by validation: the registry's published label set
+// (GET /models `labelSet`: the promoted model's entity types, or the orchestrator's LABEL_SET) —
+// the very set the orchestrator checks corrections against, so a correction the studio accepts is
+// never dead-lettered downstream. The configured LABELS only bridge an unreachable registry (or
+// serve alone with LABELS_FROM_MODEL=false).
 import type { Logger } from '@zhner/kit';
-import { labelsFromManifest } from '../domain/models';
 
 export interface LabelProviderOptions {
   configured: readonly string[];
-  /** Reads the promoted model's manifest (undefined when none or unreadable). Omit to use `configured` only. */
-  manifest?: () => Promise<unknown | undefined>;
-  /** How long a label set is reused before the manifest is read again, ms. Default 30 s. */
+  /** The registry's current label set. Omit to use `configured` only. */
+  registry?: () => Promise<readonly string[]>;
+  /** How long a label set is reused before the registry is asked again, ms. Default 30 s. */
   cacheMs?: number;
   logger: Logger;
 }
@@ -21,12 +23,19 @@ export class LabelProvider {
     const now = Date.now();
     if (this.cached && now - this.cached.at < (this.opts.cacheMs ?? 30_000)) return this.cached;
     let next: { labels: string[]; source: 'config' | 'model' } = { labels: [...this.opts.configured], source: 'config' };
-    if (this.opts.manifest) {
+    if (this.opts.registry) {
       try {
-        const fromModel = labelsFromManifest(await this.opts.manifest());
-        if (fromModel) next = { labels: fromModel, source: 'model' };
+        const fromRegistry = await this.opts.registry();
+        if (fromRegistry.length > 0) {
+          // the UI order (colours, keys 1..9) follows LABELS for the types it names, new types after
+          const order = new Map(this.opts.configured.map((l, i) => [l, i]));
+          next = { labels: [...fromRegistry].sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9) || a.localeCompare(b)), source: 'model' };
+        }
       } catch (err) {
-        this.opts.logger.warn({ err: (err as Error).message }, 'cannot read the promoted model manifest; using LABELS');
+        this.opts.logger.warn({ err: (err as Error).message }, 'cannot read the label set from the registry; using LABELS until it answers');
+        // retry soon rather than caching the fallback for the whole period
+        this.cached = { ...next, at: now - (this.opts.cacheMs ?? 30_000) + 2000 };
+        return next;
       }
     }
     this.cached = { ...next, at: now };

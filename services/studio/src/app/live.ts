@@ -2,11 +2,12 @@
 // connected client, running only while someone listens, pushing a channel only when it changed.
 // `poke()` polls at once (after a claim or a submit) so the change shows without waiting.
 import type { Logger } from '@zhner/kit';
-import type { CandidateStatus, ReplicaRow, RolloutRow } from './ports';
+import type { Replica, Rollout } from '@zhner/contracts';
+import type { CandidateStatus } from './ports';
 
 export interface LiveSnapshot {
   queue: { depth: Record<CandidateStatus, number> };
-  rollouts: { rollouts: RolloutRow[]; replicas: ReplicaRow[] };
+  rollouts: { rollouts: Rollout[]; replicas: Replica[] };
 }
 export type LiveChannel = keyof LiveSnapshot;
 export type LiveListener = (channel: LiveChannel, data: LiveSnapshot[LiveChannel]) => void;

@@ -2,12 +2,12 @@
 // only forwards them (the orchestrator and reloader own runs and rollouts); a rollout takes the
 // version's location and manifest checksum from the registry.
 import { notFound } from './errors';
-import type { DashboardRepository, ModelActions, Principal } from './ports';
+import type { ModelActions, Principal, RegistryReader } from './ports';
 
 export class ModelAdmin {
   constructor(
     private readonly actions: ModelActions,
-    private readonly registry: Pick<DashboardRepository, 'modelVersion'>,
+    private readonly registry: Pick<RegistryReader, 'model'>,
     private readonly onChange?: () => void,
   ) {}
 
@@ -17,7 +17,7 @@ export class ModelAdmin {
 
   /** @throws 404 when the version is not in the registry. */
   async startRollout(p: Principal, modelVersion: string): Promise<unknown> {
-    const v = await this.registry.modelVersion(modelVersion);
+    const v = await this.registry.model(modelVersion);
     if (!v) throw notFound('model version', modelVersion);
     const out = await this.actions.startRollout({ modelVersion: v.version, modelUri: v.uri, manifestSha256: v.manifestSha256, requestedBy: p.annotatorId });
     this.onChange?.();

@@ -1,6 +1,6 @@
 // The studio's ports: what its use cases need from the outside world. Adapters (SQL repositories,
 // HTTP clients, prom-client metrics) implement them; tests pass fakes.
-import type { Correction, Entity, GoldEntity, ReviewCandidate } from '@zhner/contracts';
+import type { CandidateStatus, Correction, Entity, GoldEntity, ModelList, ModelVersion, Replica, ReviewCandidate, Rollout, TrainingRun } from '@zhner/contracts';
 import type { Role } from '../domain/tokens';
 
 export interface Principal {
@@ -37,7 +37,7 @@ export interface NerClient {
 export interface ModelActions {
   /** `POST {ORCHESTRATOR_URL}/runs` (a manual run). */
   triggerTraining(req: { requestedBy: string; reason?: string }): Promise<unknown>;
-  /** `POST {RELOADER_URL}/rollouts` with the version's location from the registry. */
+  /** `POST {RELOADER_URL}/rollouts` for a registered version (its location comes from the registry). */
   startRollout(req: { modelVersion: string; modelUri: string; manifestSha256: string | null; requestedBy: string }): Promise<unknown>;
   /** `POST {RELOADER_URL}/rollouts/:id/rollback`. */
   rollback(rolloutId: string, req: { requestedBy: string; reason?: string }): Promise<unknown>;
@@ -45,8 +45,7 @@ export interface ModelActions {
 
 // ---- review queue --------------------------------------------------------------------------
 
-export type CandidateStatus = 'open' | 'claimed' | 'done' | 'skipped' | 'expired';
-export const CANDIDATE_STATUSES: readonly CandidateStatus[] = ['open', 'claimed', 'done', 'skipped', 'expired'];
+export { CANDIDATE_STATUSES, type CandidateStatus } from '@zhner/contracts';
 
 /** A review candidate as the queue holds it: the sampler's event plus its claim state. */
 export interface Candidate extends ReviewCandidate {
@@ -59,6 +58,14 @@ export interface Candidate extends ReviewCandidate {
 }
 
 export interface QueueRepository {
+  /**
+   * Adds the sampler's review candidates (from ner.review-candidates.v1): a new candidate opens; a
+   * candidate whose item had expired re-opens with the new scores; any other is ignored (already
+   * queued, claimed or done). Idempotent; returns how many opened or re-opened.
+   */
+  ingest(candidates: readonly ReviewCandidate[]): Promise<number>;
+  /** A model was promoted at `at`: open items of other versions created before it expire. Returns how many. */
+  expireOlderThan(modelVersion: string, at: number): Promise<number>;
   depth(): Promise<Record<CandidateStatus, number>>;
   /** Highest priority first. */
   list(opts: { statuses: CandidateStatus[]; limit: number }): Promise<Candidate[]>;
@@ -176,70 +183,25 @@ export interface TokenRepository {
 
 // ---- read models ---------------------------------------------------------------------------
 
-export interface ModelVersionRow {
-  version: string;
-  name: string;
-  uri: string;
-  manifestSha256: string;
-  parentVersion: string | null;
-  status: string;
-  metrics: Record<string, unknown>;
-  trainingRunId: string | null;
-  createdAt: number;
-  promotedAt: number | null;
+/** The model registry's published API (trainer-orchestrator: GET /models, GET /models/:v, GET /runs). */
+export interface RegistryReader {
+  models(limit: number): Promise<ModelList>;
+  model(version: string): Promise<ModelVersion | undefined>;
+  runs(limit: number): Promise<TrainingRun[]>;
 }
 
-export interface TrainingRunRow {
-  runId: string;
-  status: string;
-  trigger: string;
-  baseVersion: string | null;
-  newVersion: string | null;
-  metrics: Record<string, unknown>;
-  gate: unknown;
-  error: string | null;
-  lastProgress: unknown;
-  createdAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
+/** The reloader's published API (GET /replicas, GET /rollouts). */
+export interface RolloutReader {
+  replicas(): Promise<Replica[]>;
+  rollouts(limit: number): Promise<Rollout[]>;
 }
 
-export interface ReplicaRow {
-  replicaId: string;
-  service: string;
-  modelVersion: string | null;
-  state: string;
-  lastError: string | null;
-  docsTagged: number;
-  errors: number;
-  p99LatencyMs: number | null;
-  lastSeen: number;
-}
-
-export interface RolloutRow {
-  rolloutId: string;
-  modelVersion: string;
-  previousVersion: string | null;
-  state: string;
-  canaryReplica: string | null;
-  detail: Record<string, unknown>;
-  startedAt: number;
-  updatedAt: number;
-  finishedAt: number | null;
-}
-
-export interface DashboardRepository {
-  modelVersions(limit: number): Promise<ModelVersionRow[]>;
-  modelVersion(version: string): Promise<ModelVersionRow | undefined>;
-  trainingRuns(limit: number): Promise<TrainingRunRow[]>;
-  replicas(): Promise<ReplicaRow[]>;
-  rollouts(limit: number): Promise<RolloutRow[]>;
+/** Series over the studio's own tables (corrections, review_queue) for the Models page charts. */
+export interface QueueStatsRepository {
   correctionsPerDay(days: number): Promise<Array<{ day: string; n: number }>>;
   queueDepthPerDay(days: number): Promise<Array<{ day: string; depth: number }>>;
   /** Uncertainty scores of the items in the queue (open or claimed) and of all recent items. */
   uncertaintyScores(limit: number): Promise<{ queued: number[]; all: number[] }>;
-  /** The manifest of the latest promoted model, when its directory is readable. */
-  promotedManifest(): Promise<unknown | undefined>;
 }
 
 export interface AnnotatorRow {

@@ -1,5 +1,5 @@
 import { histogram, isConflict, mergeByVote, pointsFor, spanF1 } from './quality';
-import { labelsFromManifest, summarizeMetrics } from './models';
+import { summarizeMetrics } from './models';
 
 const s = (start: number, end: number, type: string) => ({ start, end, type });
 
@@ -33,20 +33,11 @@ describe('quality arithmetic', () => {
   });
 });
 
-describe('registry and manifest readers', () => {
+describe('model figures from the registry contract', () => {
   it('summarizes dev and hold-out F1, overall and per type', () => {
-    expect(summarizeMetrics({ dev: { f1: 0.91, per_type: { PER: 0.95, LOC: { f1: 0.9 } } }, holdout: { f1: 0.8 } })).toEqual({
-      devF1: 0.91,
-      holdoutF1: 0.8,
-      devPerType: { PER: 0.95, LOC: 0.9 },
-      holdoutPerType: {},
-    });
-    expect(summarizeMetrics(null).devF1).toBeNull();
-  });
-
-  it('reads entity types from a manifest', () => {
-    expect(labelsFromManifest({ entity_types: ['PER', 'LOC', 'ORG', 'GPE'] })).toEqual(['PER', 'LOC', 'ORG', 'GPE']);
-    expect(labelsFromManifest({ labels: ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'] })).toEqual(['PER', 'LOC']);
-    expect(labelsFromManifest({})).toBeUndefined();
+    const prf = (f1: number) => ({ precision: f1, recall: f1, f1, support: 3 });
+    const m = { dev: { precision: 0.9, recall: 0.92, f1: 0.91, docs: 10, perType: { PER: prf(0.95), LOC: prf(0.9) } }, holdout: { precision: 0.8, recall: 0.8, f1: 0.8, docs: 5, perType: {} }, extraDev: {}, base: null };
+    expect(summarizeMetrics(m)).toEqual({ devF1: 0.91, holdoutF1: 0.8, devPerType: { PER: 0.95, LOC: 0.9 }, holdoutPerType: {} });
+    expect(summarizeMetrics({ dev: null, holdout: null, extraDev: {}, base: null }).devF1).toBeNull();
   });
 });

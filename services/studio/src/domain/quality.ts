@@ -1,5 +1,6 @@
 // Quality arithmetic for the Annotators and Adjudicate pages: span agreement, conflicts between
 // corrections of one text, and the points tally.
+import { documentF1 } from '@zhner/core';
 
 export interface TypedSpan {
   start: number;
@@ -18,16 +19,8 @@ export function sameEntities(a: readonly TypedSpan[], b: readonly TypedSpan[]): 
   return entitySetKey(a) === entitySetKey(b);
 }
 
-/** Exact-match span F1 of `spans` against `gold` (1 when both are empty). */
-export function spanF1(spans: readonly TypedSpan[], gold: readonly TypedSpan[]): number {
-  if (spans.length === 0 && gold.length === 0) return 1;
-  const g = new Set(gold.map(key));
-  const tp = spans.filter((s) => g.has(key(s))).length;
-  if (tp === 0) return 0;
-  const p = tp / spans.length;
-  const r = tp / gold.length;
-  return (2 * p * r) / (p + r);
-}
+/** Exact-match span F1 of `spans` against `gold` (1 when both are empty): the platform's strict scoring. */
+export const spanF1 = (spans: readonly TypedSpan[], gold: readonly TypedSpan[]): number => documentF1(spans, gold);
 
 /** Corrections of one text disagree when their latest entity sets differ. */
 export function isConflict(sets: ReadonlyArray<readonly TypedSpan[]>): boolean {

@@ -9,7 +9,7 @@ import { AnnotatorsPage } from './pages/AnnotatorsPage';
 import { ModelsPage } from './pages/ModelsPage';
 import { QueuePage } from './pages/QueuePage';
 import { TagPage } from './pages/TagPage';
-import type { Principal, StudioConfig } from './types';
+import type { PrincipalOut as Principal, StudioConfig } from '@zhner/contracts/http';
 
 const PAGES = [
   { id: 'tag', title: 'Tag' },

@@ -14,4 +14,5 @@ export function keyOf(labels: readonly string[], type: string): string | undefin
 }
 
 export const fmtScore = (s: number | null | undefined, digits = 2): string => (s === null || s === undefined || !Number.isFinite(s) ? '—' : s.toFixed(digits));
-export const fmtTime = (ms: number | null | undefined): string => (ms ? new Date(ms).toLocaleString() : '—');
+/** Epoch ms (the studio's own API) or an ISO time (objects passed through from the registry and the reloader). */
+export const fmtTime = (t: number | string | null | undefined): string => (t ? new Date(t).toLocaleString() : '—');

@@ -1,6 +1,6 @@
 // Live updates: one EventSource on api/events for the whole page (queue depth, rollouts).
 import { useEffect, useState } from 'react';
-import type { Depth, Replica, Rollout } from './types';
+import type { Depth, Replica, Rollout } from '@zhner/contracts/http';
 
 export interface LiveState {
   connected: boolean;

@@ -78,7 +78,5 @@ export const noMetrics: TaggerMetrics = {
   queueDepth: () => undefined,
 };
 
-/** Errors that say another try may succeed (kit's PlatformError and the runtime's ModelError both carry `retriable`). */
-export function isRetriable(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
-}
+/** Whether another try may succeed: the platform's one rule (@zhner/core). */
+export { isRetriable } from '@zhner/core';

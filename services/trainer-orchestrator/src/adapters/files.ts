@@ -4,7 +4,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PlatformError, sha256Hex } from '@zhner/core';
-import { formatCorpusLine, parseCorpusLine, type CorpusExample } from '../domain/corpus';
+import { formatCorpusLine, parseCorpusLine, type CorpusExample } from '@zhner/core';
 import type { CorpusSource, ModelManifest, RunPaths, Workspace } from '../app/ports';
 
 /** The repository root (services/trainer-orchestrator/src/adapters → four levels up). */

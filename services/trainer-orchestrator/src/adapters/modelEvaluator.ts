@@ -4,7 +4,7 @@ import type { LoadModelOptions } from '@zhner/model';
 import { utf16ToCodePointOffsets } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
 import { EvaluationError } from '../domain/errors';
-import { scoreSpans, type CorpusExample, type Scores, type SpanLike } from '../domain/corpus';
+import { scoreSpans, type CorpusExample, type Scores, type ScoredSpan as SpanLike } from '@zhner/core';
 import type { Evaluator } from '../app/ports';
 
 /** What the evaluator needs from a predicted entity: UTF-16 offsets, code points when given. */

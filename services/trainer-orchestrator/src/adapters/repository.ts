@@ -91,6 +91,7 @@ interface ModelRow {
   parent_version: string | null;
   status: ModelVersionRecord['status'];
   metrics: Record<string, unknown>;
+  entity_types: string[] | null;
   training_run_id: string | null;
   created_at: unknown;
   promoted_at: unknown;
@@ -105,6 +106,7 @@ function toModel(r: ModelRow): ModelVersionRecord {
     parentVersion: r.parent_version,
     status: r.status,
     metrics: r.metrics,
+    entityTypes: r.entity_types ?? [],
     trainingRunId: r.training_run_id,
     createdAt: iso(r.created_at)!,
     promotedAt: iso(r.promoted_at),
@@ -256,9 +258,9 @@ export class SqlRunRepository implements RunRepository {
     await this.db.transaction(async (tx) => {
       const m = o.model;
       const ins = await tx.query(
-        `INSERT INTO model_versions (version, name, uri, manifest_sha256, parent_version, status, metrics, training_run_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT (version) DO NOTHING`,
-        [m.version, m.name, m.uri, m.manifestSha256, m.parentVersion, m.status, json(m.metrics), m.trainingRunId],
+        `INSERT INTO model_versions (version, name, uri, manifest_sha256, parent_version, status, metrics, training_run_id, entity_types)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::text[]) ON CONFLICT (version) DO NOTHING`,
+        [m.version, m.name, m.uri, m.manifestSha256, m.parentVersion, m.status, json(m.metrics), m.trainingRunId, m.entityTypes],
       );
       if (ins.rowCount === 0) throw new PlatformError('VERSION_EXISTS', `model version ${m.version} is already registered (identical weights?)`, { context: { version: m.version } });
       await enqueueOutbox(tx, [
@@ -317,13 +319,17 @@ export class SqlModelRepository implements ModelRepository {
 
   async registerInitial(m: Omit<ModelVersionRecord, 'createdAt' | 'promotedAt' | 'status'>): Promise<boolean> {
     const r = await this.db.query(
-      `INSERT INTO model_versions (version, name, uri, manifest_sha256, parent_version, status, metrics, training_run_id, promoted_at)
-       SELECT $1, $2, $3, $4, $5, 'promoted', $6::jsonb, $7, now()
+      `INSERT INTO model_versions (version, name, uri, manifest_sha256, parent_version, status, metrics, training_run_id, promoted_at, entity_types)
+       SELECT $1, $2, $3, $4, $5, 'promoted', $6::jsonb, $7, now(), $8::text[]
         WHERE NOT EXISTS (SELECT 1 FROM model_versions)
        ON CONFLICT (version) DO NOTHING`,
-      [m.version, m.name, m.uri, m.manifestSha256, m.parentVersion, json(m.metrics), m.trainingRunId],
+      [m.version, m.name, m.uri, m.manifestSha256, m.parentVersion, json(m.metrics), m.trainingRunId, m.entityTypes],
     );
     return r.rowCount > 0;
+  }
+
+  async setEntityTypes(version: string, entityTypes: readonly string[]): Promise<void> {
+    await this.db.query('UPDATE model_versions SET entity_types = $2::text[] WHERE version = $1', [version, [...entityTypes]]);
   }
 
   async applyPromoted(ev: ModelEvent): Promise<'applied' | 'stale'> {

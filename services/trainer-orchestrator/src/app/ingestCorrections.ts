@@ -4,7 +4,7 @@
 import type { Envelope, BatchOutcome } from '@zhner/bus';
 import { validateCorrection, type Correction } from '@zhner/contracts';
 import { ValidationError, textHash } from '@zhner/core';
-import { goldToCorpusEntities } from '../domain/corpus';
+import { goldToCorpusEntities } from '@zhner/core';
 import { splitOf } from '../domain/examples';
 import type { ExampleRepository, NewTrainingExample } from './ports';
 

@@ -2,7 +2,7 @@
 // (adapters/repository.ts), the Python child process (adapters/pythonTrainingJob.ts), the model
 // runtime evaluator (adapters/modelEvaluator.ts) and the file workspace (adapters/workspace.ts).
 import type { CorrectionOrigin, GoldEntity, ModelEvent } from '@zhner/contracts';
-import type { CorpusExample, Scores } from '../domain/corpus';
+import type { CorpusExample, Scores } from '@zhner/core';
 import type { GateDecision } from '../domain/gate';
 import type { Split } from '../domain/examples';
 import type { TrainerResult, TrainingProgress } from '../domain/progress';
@@ -96,6 +96,8 @@ export interface ModelVersionRecord {
   parentVersion: string | null;
   status: 'registered' | 'candidate' | 'promoted' | 'rejected' | 'rolled_back' | 'retired';
   metrics: Record<string, unknown>;
+  /** Entity types of the version's manifest ([] when not known yet: filled at start-up). */
+  entityTypes: string[];
   trainingRunId: string | null;
   createdAt: string;
   promotedAt: string | null;
@@ -143,6 +145,7 @@ export interface ModelRepository {
    * than the current promotion is ignored ('stale').
    */
   applyPromoted(event: ModelEvent): Promise<'applied' | 'stale'>;
+  setEntityTypes(version: string, entityTypes: readonly string[]): Promise<void>;
   /** ROLLED_BACK: the version becomes 'rolled_back'; if it was promoted, `previousVersion` is promoted again. */
   applyRolledBack(event: ModelEvent): Promise<'applied' | 'unknown'>;
 }

@@ -36,7 +36,7 @@ export class ModelRegistry {
     if (!(await this.deps.models.promoted())) {
       try {
         const m = await this.deps.workspace.readManifest(modelDir);
-        const added = await this.deps.models.registerInitial({ version: m.version, name: m.name, uri: modelDir, manifestSha256: m.sha256, parentVersion: m.parentVersion, metrics: m.metrics, trainingRunId: null });
+        const added = await this.deps.models.registerInitial({ version: m.version, name: m.name, uri: modelDir, manifestSha256: m.sha256, parentVersion: m.parentVersion, metrics: m.metrics, entityTypes: m.entityTypes, trainingRunId: null });
         if (added) this.deps.logger.info({ version: m.version, modelDir }, 'registered the bundled model as promoted');
       } catch (err) {
         this.deps.logger.warn({ modelDir, err: errorMessage(err) }, 'no bundled model registered; runs need a promoted model');
@@ -45,8 +45,22 @@ export class ModelRegistry {
     await this.refreshLabels();
   }
 
+  /** Versions registered before entity types were recorded (or from an event): read their manifests once. */
+  private async fillEntityTypes(): Promise<void> {
+    for (const v of await this.deps.models.list(500)) {
+      if (v.entityTypes.length > 0) continue;
+      try {
+        const m = await this.deps.workspace.readManifest(v.uri);
+        if (m.entityTypes.length > 0) await this.deps.models.setEntityTypes(v.version, m.entityTypes);
+      } catch (err) {
+        this.deps.logger.debug({ version: v.version, err: errorMessage(err) }, 'entity types unknown: manifest unreadable');
+      }
+    }
+  }
+
   /** Reloads the promoted model's entity types (after a promotion). */
   async refreshLabels(): Promise<void> {
+    await this.fillEntityTypes();
     const promoted = await this.deps.models.promoted();
     if (!promoted) return;
     try {

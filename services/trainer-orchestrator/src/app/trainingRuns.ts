@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ModelEvent } from '@zhner/contracts';
 import { errorMessage, PlatformError, textHash } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
-import { goldToCorpusEntities, type CorpusExample, type Scores } from '../domain/corpus';
+import { goldToCorpusEntities, type CorpusExample, type Scores } from '@zhner/core';
 import { NoBaseModelError, NothingToTrainError, TrainingJobError } from '../domain/errors';
 import { decideGate, type GateDecision, type GatePolicy, type ModelScores } from '../domain/gate';
 import type { TrainerResult } from '../domain/progress';
@@ -210,6 +210,7 @@ export class TrainingRuns {
           parentVersion: base.version,
           status: gate.passed ? 'candidate' : 'rejected',
           metrics: { dev: candidate.dev, holdout: candidate.holdout, gate: summarizeGate(gate) },
+          entityTypes: manifest.entityTypes,
           trainingRunId: runId,
         },
       });

@@ -1,4 +1,4 @@
-import type { Scores } from './corpus';
+import type { Scores } from '@zhner/core';
 import { decideGate, DEFAULT_GATE_POLICY } from './gate';
 
 const s = (f1: number, docs = 100): Scores => ({ precision: f1, recall: f1, f1, docs, tp: 0, fp: 0, fn: 0, perType: {} });

@@ -1,6 +1,6 @@
 // The promotion gate: a candidate replaces the current model only if it is not worse where it
 // matters. F1 values are fractions (0..1); tolerances are in F1 points (0.5 = half a point).
-import type { Scores } from './corpus';
+import type { Scores } from '@zhner/core';
 
 export interface GatePolicy {
   /** Largest allowed dev F1 drop, in points. Default 0.5. */

@@ -1,5 +1,5 @@
 import { textHash } from '@zhner/core';
-import type { CorpusExample } from './corpus';
+import type { CorpusExample } from '@zhner/core';
 import { buildTrainingSet, maxNewFor, replayCountFor } from './trainingSet';
 
 const ex = (id: string, text: string): CorpusExample => ({ id, text, entities: [] });

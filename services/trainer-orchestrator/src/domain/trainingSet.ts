@@ -18,7 +18,7 @@
 //  5. k(n') replay sentences are drawn uniformly without replacement from the eligible pool with
 //     a generator seeded by `seed`; the set (new + replay) is then shuffled with the same generator.
 import { textHash as defaultTextHash } from '@zhner/core';
-import type { CorpusExample } from './corpus';
+import type { CorpusExample } from '@zhner/core';
 import { sampleWithoutReplacement, seededRandom, shuffled } from '@zhner/core';
 
 export const DEFAULT_NEW_DATA_CAP = 0.15;

@@ -3,7 +3,7 @@
 // lines like the real trainer; the fixed evaluator returns scores chosen per model directory.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CorpusExample, Scores } from '../domain/corpus';
+import type { CorpusExample, Scores } from '@zhner/core';
 import { TrainingJobError } from '../domain/errors';
 import type { TrainerResult, TrainingProgress } from '../domain/progress';
 import type { Evaluator, TrainingJob, TrainingJobSpec } from '../app/ports';

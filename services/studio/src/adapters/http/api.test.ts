@@ -5,8 +5,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MemoryBus } from '@zhner/bus';
-import { createTopics, type Correction } from '@zhner/contracts';
-import { loadConfig } from '@zhner/core';
+import { createTopics, type Correction, type ModelEvent } from '@zhner/contracts';
+import { loadConfig, textHash } from '@zhner/core';
 import { Registry, createLogger } from '@zhner/kit';
 import { createPgliteClient, migrate, type SqlClient } from '@zhner/store';
 import { configSpec, startStudio, type ModelActions, type NerClient, type RunningStudio } from '../../index';
@@ -25,6 +25,7 @@ interface Harness {
   tokens: { alice: string; bob: string; admin: string; carol: string };
   modelCalls: string[];
   nerFails: { on: boolean };
+  upstreams: testkit.FakeUpstreams;
 }
 
 async function startHarness(env: Record<string, string> = {}, webDir?: string): Promise<Harness> {
@@ -49,14 +50,15 @@ async function startHarness(env: Record<string, string> = {}, webDir?: string): 
     rollback: async (id, r) => (modelCalls.push(`rollback ${id} by ${r.requestedBy}`), { ok: true }),
   };
   const config = loadConfig(configSpec, { LABELS_FROM_MODEL: 'false', OUTBOX_INTERVAL: '1h', STUDIO_WEB_DIR: webDir ?? path.join(tmpdir(), 'no-such-studio-dist'), API_DOCS_UI: 'false', ...env });
-  const studio = await startStudio(config, { logger, registry: new Registry(), bus, topics, db }, { nerClient, modelActions });
+  const upstreams = new testkit.FakeUpstreams();
+  const studio = await startStudio(config, { logger, registry: new Registry(), bus, topics, db }, { nerClient, modelActions, registry: upstreams, rollouts: upstreams });
   const tokens = {
     alice: await testkit.issueToken(db, 'alice'),
     bob: await testkit.issueToken(db, 'bob'),
     carol: await testkit.issueToken(db, 'carol'),
     admin: await testkit.issueToken(db, 'root', 'admin'),
   };
-  return { db, bus, studio, topics, tokens, modelCalls, nerFails };
+  return { db, bus, studio, topics, tokens, modelCalls, nerFails, upstreams };
 }
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -74,7 +76,7 @@ describe('studio API', () => {
     await h.db.close();
   });
   beforeEach(async () => {
-    await h.db.exec('TRUNCATE correction_reviews, adjudications, corrections, outbox, review_candidates');
+    await h.db.exec('TRUNCATE correction_reviews, adjudications, corrections, outbox, review_queue');
     await testkit.insertCandidate(h.db, { candidateId: 'cand-a', text: TEXT, priority: 9, score: 0.8, strategy: 'sampler.hybrid.v1', predicted: [[0, 2, 'ORG', 0.41], [3, 5, 'LOC', 0.9], [10, 12, 'PER', 0.3]] });
     await testkit.insertCandidate(h.db, { candidateId: 'cand-b', text: '王小明在上海工作', priority: 5, predicted: [[4, 6, 'LOC']] });
     await testkit.insertCandidate(h.db, { candidateId: 'cand-c', text: '联合国总部位于纽约', priority: 1 });
@@ -130,7 +132,7 @@ describe('studio API', () => {
       expect((await inject('GET', '/api/adjudication/conflicts', { token: h.tokens.bob })).statusCode).toBe(403);
       expect(h.modelCalls).toEqual([]);
       expect((await inject('POST', '/api/models/rollouts', { token: h.tokens.admin, body: { modelVersion: 'v2' } })).statusCode).toBe(404);
-      await h.db.query(`INSERT INTO model_versions (version, name, uri, manifest_sha256, status) VALUES ('v2', 'zh', 'models/v2', 'abc', 'candidate') ON CONFLICT DO NOTHING`);
+      h.upstreams.versions = [testkit.modelVersion({ version: 'v2', status: 'candidate' })];
       const ok = await inject('POST', '/api/models/rollouts', { token: h.tokens.admin, body: { modelVersion: 'v2' } });
       expect(ok.statusCode).toBe(202);
       expect((await inject('POST', '/api/models/training', { token: h.tokens.admin, body: { reason: 'test' } })).statusCode).toBe(202);
@@ -269,7 +271,7 @@ describe('studio API', () => {
 
     it('lets an expired claim be taken over', async () => {
       await claimNext(h.tokens.alice);
-      await h.db.query(`UPDATE review_candidates SET claim_expires_at = now() - interval '1 second' WHERE candidate_id = 'cand-a'`);
+      await h.db.query(`UPDATE review_queue SET claim_expires_at = now() - interval '1 second' WHERE candidate_id = 'cand-a'`);
       expect((await claimNext(h.tokens.bob)).candidate.candidateId).toBe('cand-a');
       expect((await submit(h.tokens.alice, { candidateId: 'cand-a', entities: [] })).json().error.code).toBe('CLAIMED_BY_OTHER');
     });
@@ -325,9 +327,9 @@ describe('studio API', () => {
   describe('adjudication and annotator figures', () => {
     it('shows a conflict, resolves it by picking one, publishes an ADJUDICATION correction and credits agreement', async () => {
       // two annotators correct the same text differently (the item wants two annotations)
-      await h.db.query(`UPDATE review_candidates SET status = 'claimed', claimed_by = 'alice', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'cand-a'`);
+      await h.db.query(`UPDATE review_queue SET status = 'claimed', claimed_by = 'alice', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'cand-a'`);
       expect((await submit(h.tokens.alice, { candidateId: 'cand-a', entities: goodEntities })).statusCode).toBe(201);
-      await h.db.query(`UPDATE review_candidates SET status = 'claimed', claimed_by = 'bob', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'cand-a'`);
+      await h.db.query(`UPDATE review_queue SET status = 'claimed', claimed_by = 'bob', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'cand-a'`);
       expect((await submit(h.tokens.bob, { candidateId: 'cand-a', entities: goodEntities.slice(0, 2) })).statusCode).toBe(201);
 
       const conflicts = (await inject('GET', '/api/adjudication/conflicts', { token: h.tokens.admin })).json().items;
@@ -359,7 +361,7 @@ describe('studio API', () => {
     });
 
     it('validates merged gold like any correction', async () => {
-      await h.db.query(`UPDATE review_candidates SET status = 'claimed', claimed_by = 'alice', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'cand-a'`);
+      await h.db.query(`UPDATE review_queue SET status = 'claimed', claimed_by = 'alice', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'cand-a'`);
       const c = (await submit(h.tokens.alice, { candidateId: 'cand-a', entities: goodEntities })).json().correction;
       const hash = (await h.db.query<{ text_hash: string }>('SELECT text_hash FROM corrections WHERE correction_id = $1', [c.correctionId])).rows[0].text_hash;
       const bad = await inject('POST', '/api/adjudications', { token: h.tokens.admin, body: { textHash: hash, entities: [{ start: 3, end: 5, type: 'LOC', text: '东京' }] } });
@@ -481,13 +483,11 @@ describe('secrets in logs', () => {
   });
 });
 
-describe('label set from the promoted model', () => {
-  it("offers and accepts the promoted model manifest's entity types", async () => {
-    const modelDir = mkdtempSync(path.join(tmpdir(), 'studio-model-'));
-    writeFileSync(path.join(modelDir, 'manifest.json'), JSON.stringify({ version: 'm9', labels: ['O', 'B-PER', 'I-PER', 'B-GPE', 'I-GPE'], entity_types: ['PER', 'GPE'] }));
+describe('label set from the registry', () => {
+  it("offers and accepts the registry's published label set (the one the orchestrator checks), in LABELS order first", async () => {
     const h = await startHarness({ LABELS_FROM_MODEL: 'true' });
     try {
-      await h.db.query(`INSERT INTO model_versions (version, name, uri, manifest_sha256, status, promoted_at) VALUES ('m9', 'zh', $1, 'x', 'promoted', now())`, [modelDir]);
+      h.upstreams.labelSet = ['GPE', 'PER'];
       const cfg = (await h.studio.app.inject({ method: 'GET', url: '/api/config' })).json();
       expect(cfg).toMatchObject({ labels: ['PER', 'GPE'], labelSource: 'model' });
       await testkit.insertCandidate(h.db, { candidateId: 'g1', text: '他去了北京' });
@@ -503,3 +503,42 @@ describe('label set from the promoted model', () => {
     }
   });
 });
+
+describe('the queue feed (the studio owns its queue)', () => {
+  it('opens candidates from the review-candidates topic once, re-opens an expired one, expires on PROMOTED', async () => {
+    const h = await startHarness();
+    const cand = (id: string, text: string, modelVersion: string, createdAt: number) => ({
+      candidateId: id, docId: `d-${id}`, source: 'feed', text, textHash: textHash(text), modelVersion, strategy: 'sampler.hybrid.v1',
+      score: 0.7, scores: { 'sampler.mnlp.v1': 0.7 }, cluster: 1, novelty: 0.5, priority: 0.6, predicted: [], createdAt,
+    });
+    const status = async (id: string) => (await h.db.query<{ status: string }>('SELECT status FROM review_queue WHERE candidate_id = $1', [id])).rows[0]?.status;
+    try {
+      const t0 = Date.now() - 10_000;
+      await h.bus.publish(h.topics.reviewCandidates, [{ value: cand('f1', '张三在杭州开会', 'v1', t0) }, { value: cand('f2', '李四在广州开会', 'v1', t0) }]);
+      await h.bus.publish(h.topics.reviewCandidates, [{ value: cand('f1', '张三在杭州开会', 'v1', t0) }]); // redelivered
+      await waitUntil(async () => (await status('f2')) === 'open');
+      expect(await count(h.db, 'review_queue')).toBe(2);
+      await h.db.query(`UPDATE review_queue SET status = 'claimed', claimed_by = 'alice', claim_expires_at = now() + interval '1 hour' WHERE candidate_id = 'f2'`);
+      const promoted: ModelEvent = { eventId: 'p1', type: 'PROMOTED', modelVersion: 'v2', previousVersion: 'v1', modelUri: 'm', manifestSha256: 'x', metrics: {}, reason: null, at: Date.now() };
+      await h.bus.publish(h.topics.modelEvents, [{ value: promoted }]);
+      await waitUntil(async () => (await status('f1')) === 'expired');
+      expect(await status('f2')).toBe('claimed'); // someone is working on it
+      // the sampler selects the text again after it was re-tagged by v2: the expired item re-opens
+      await h.bus.publish(h.topics.reviewCandidates, [{ value: cand('f1', '张三在杭州开会', 'v2', Date.now()) }]);
+      await waitUntil(async () => (await status('f1')) === 'open');
+      expect((await h.db.query<{ model_version: string }>(`SELECT model_version FROM review_queue WHERE candidate_id = 'f1'`)).rows[0].model_version).toBe('v2');
+    } finally {
+      await h.studio.close();
+      await h.bus.close();
+      await h.db.close();
+    }
+  });
+});
+
+async function waitUntil(cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -63,7 +63,7 @@ export class SqlCorrectionStore implements CorrectionStore {
   ): Promise<{ outcome: 'inserted' | 'duplicate'; candidateStatus: CandidateStatus | undefined }> {
     return this.db.transaction(async (tx) => {
       // the candidate row lock serialises submissions of one item (and a retried request behind its original)
-      const cand = await tx.query<CandidateRow>(`SELECT ${CANDIDATE_COLUMNS} FROM review_candidates WHERE candidate_id = $1 FOR UPDATE`, [c.candidateId]);
+      const cand = await tx.query<CandidateRow>(`SELECT ${CANDIDATE_COLUMNS} FROM review_queue WHERE candidate_id = $1 FOR UPDATE`, [c.candidateId]);
       const candidate = cand.rows[0] ? toCandidate(cand.rows[0]) : undefined;
       const existing = await tx.query<CorrectionRow>(`SELECT ${CORRECTION_COLUMNS} FROM corrections WHERE correction_id = $1`, [c.correctionId]);
       const previous = await tx.query('SELECT 1 FROM corrections WHERE candidate_id = $1 AND annotator_id = $2 LIMIT 1', [c.candidateId, c.annotator]);
@@ -83,10 +83,10 @@ export class SqlCorrectionStore implements CorrectionStore {
       const heldByMe = candidate.status === 'claimed' && candidate.claimedBy === c.annotator;
       const next: CandidateStatus = rows[0].n >= opts.annotationsPerItem ? 'done' : heldByMe ? 'open' : candidate.status;
       if (next === 'done') {
-        await tx.query(`UPDATE review_candidates SET status = 'done', claim_expires_at = NULL, updated_at = now() WHERE candidate_id = $1`, [c.candidateId]);
+        await tx.query(`UPDATE review_queue SET status = 'done', claim_expires_at = NULL, updated_at = now() WHERE candidate_id = $1`, [c.candidateId]);
       } else if (heldByMe) {
         // more annotators are wanted: back to the queue (claimNext skips items this annotator corrected)
-        await tx.query(`UPDATE review_candidates SET status = 'open', claimed_by = NULL, claimed_at = NULL, claim_expires_at = NULL, updated_at = now() WHERE candidate_id = $1`, [
+        await tx.query(`UPDATE review_queue SET status = 'open', claimed_by = NULL, claimed_at = NULL, claim_expires_at = NULL, updated_at = now() WHERE candidate_id = $1`, [
           c.candidateId,
         ]);
       }

@@ -5,7 +5,9 @@
 // a DOM selection maps exactly to text offsets (surrogate pairs stay whole).
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent as ReactMouseEvent, type ReactElement } from 'react';
 import { colourOf, keyOf } from '../labels';
-import type { Span } from '../types';
+import type { Span } from '@zhner/contracts/http';
+import { sortSpans } from '@zhner/core/spans';
+import { actionOfKey, addSpan, moveBoundary } from '../editorLogic';
 
 export interface EntityEditorProps {
   text: string;
@@ -22,20 +24,6 @@ export interface EntityEditorProps {
 interface Char {
   ch: string;
   at: number;
-}
-
-const sortSpans = (s: Span[]) => [...s].sort((a, b) => a.start - b.start || a.end - b.end);
-const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) => a.start < b.end && b.start < a.end;
-
-function prevBoundary(text: string, i: number): number {
-  if (i <= 0) return 0;
-  const c = text.charCodeAt(i - 1);
-  return c >= 0xdc00 && c <= 0xdfff && i >= 2 ? i - 2 : i - 1;
-}
-function nextBoundary(text: string, i: number): number {
-  if (i >= text.length) return text.length;
-  const c = text.charCodeAt(i);
-  return c >= 0xd800 && c <= 0xdbff && i + 1 < text.length ? i + 2 : i + 1;
 }
 
 /** Text offset of a DOM selection point inside the editor (undefined when outside any character). */
@@ -92,12 +80,9 @@ export function EntityEditor({ text, entities, labels, onChange, onSubmit, onSki
     (type: string) => {
       if (disabled) return;
       if (pending) {
-        const span: Span = { start: pending.start, end: pending.end, type, text: text.slice(pending.start, pending.end) };
-        const kept = ents.filter((e) => !overlaps(e, span));
-        const replaced = ents.length - kept.length;
-        const next = sortSpans([...kept, span]);
+        const { entities: next, selected: at, replaced } = addSpan(text, ents, pending, type);
         onChange(next);
-        setSelected(next.findIndex((e) => e.start === span.start && e.end === span.end));
+        setSelected(at);
         setPending(null);
         setNote(replaced ? `replaced ${replaced} overlapping entit${replaced === 1 ? 'y' : 'ies'}` : null);
       } else if (selected !== null && ents[selected]) {
@@ -120,13 +105,9 @@ export function EntityEditor({ text, entities, labels, onChange, onSubmit, onSki
   const move = useCallback(
     (edge: 'start' | 'end', dir: -1 | 1) => {
       if (selected === null || !ents[selected] || disabled) return;
-      const e = ents[selected];
-      const pos = dir < 0 ? prevBoundary(text, e[edge]) : nextBoundary(text, e[edge]);
-      const next = { ...e, [edge]: pos };
-      if (next.start >= next.end) return setNote('an entity needs at least one character');
-      if (ents.some((o, i) => i !== selected && overlaps(o, next))) return setNote('that would overlap another entity');
-      next.text = text.slice(next.start, next.end);
-      onChange(ents.map((x, i) => (i === selected ? next : x)));
+      const r = moveBoundary(text, ents, selected, edge, dir);
+      if ('note' in r) return setNote(r.note);
+      onChange(r.entities);
       setNote(null);
     },
     [selected, ents, text, onChange, disabled],
@@ -137,35 +118,27 @@ export function EntityEditor({ text, entities, labels, onChange, onSubmit, onSki
     const onKey = (ev: KeyboardEvent) => {
       const t = ev.target as HTMLElement | null;
       if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
-      if (ev.ctrlKey || ev.metaKey) return;
-      if (/^[1-9]$/.test(ev.key) && !ev.altKey) {
-        const type = labels[Number(ev.key) - 1];
-        if (type) {
-          ev.preventDefault();
-          apply(type);
-        }
-      } else if (ev.key === 'Delete' || ev.key === 'Backspace' || ev.key === 'x' || ev.key === 'X') {
+      const action = actionOfKey(ev, labels);
+      if (!action) return;
+      if (action.kind === 'label') {
+        ev.preventDefault();
+        apply(action.type);
+      } else if (action.kind === 'delete') {
         if (selected !== null) {
           ev.preventDefault();
           remove(selected);
         }
-      } else if (ev.key === 'ArrowLeft' || ev.key === 'ArrowRight') {
-        const dir = ev.key === 'ArrowLeft' ? -1 : 1;
-        if (ev.altKey) {
-          ev.preventDefault();
-          move('start', dir);
-        } else if (ev.shiftKey) {
-          ev.preventDefault();
-          move('end', dir);
-        }
-      } else if (ev.key === 'Enter') {
+      } else if (action.kind === 'move') {
+        ev.preventDefault();
+        move(action.edge, action.dir);
+      } else if (action.kind === 'submit') {
         if (t && t.tagName === 'BUTTON') return;
         ev.preventDefault();
         onSubmit?.();
-      } else if (ev.key === 's' || ev.key === 'S') {
+      } else if (action.kind === 'skip') {
         ev.preventDefault();
         onSkip?.();
-      } else if (ev.key === 'Escape') {
+      } else {
         setPending(null);
         setSelected(null);
       }

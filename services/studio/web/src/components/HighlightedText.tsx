@@ -2,7 +2,7 @@
 // text nodes (never as HTML), so "<script>" or "<img onerror>" in a text shows literally.
 import type { CSSProperties, ReactElement } from 'react';
 import { colourOf, fmtScore } from '../labels';
-import type { Span } from '../types';
+import type { Span } from '@zhner/contracts/http';
 
 export interface HighlightedTextProps {
   text: string;

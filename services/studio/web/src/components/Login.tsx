@@ -2,7 +2,7 @@
 // then kept in localStorage.
 import { useState, type FormEvent } from 'react';
 import { api, describeError, setToken } from '../api';
-import type { Principal } from '../types';
+import type { PrincipalOut as Principal } from '@zhner/contracts/http';
 
 export function Login({ me, onChange }: { me: Principal | null; onChange: (p: Principal | null) => void }) {
   const [value, setValue] = useState('');

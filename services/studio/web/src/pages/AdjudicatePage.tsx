@@ -5,7 +5,7 @@ import { api, describeError } from '../api';
 import { EntityEditor } from '../components/EntityEditor';
 import { HighlightedText, Legend } from '../components/HighlightedText';
 import { fmtTime } from '../labels';
-import type { AnnotatorStats, ConflictItem, Principal, Span, StoredCorrection } from '../types';
+import type { AnnotatorStats, ConflictItem, PrincipalOut as Principal, Span, StoredCorrectionOut as StoredCorrection } from '@zhner/contracts/http';
 
 function Conflict({ item, labels, onDone }: { item: ConflictItem; labels: string[]; onDone: (msg: string) => void }) {
   const [merging, setMerging] = useState<Span[] | null>(null);

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { api, describeError } from '../api';
 import { BarChart } from '../components/Charts';
 import { fmtScore, fmtTime } from '../labels';
-import type { AnnotatorStats } from '../types';
+import type { AnnotatorStats } from '@zhner/contracts/http';
 
 export function AnnotatorsPage({ version }: { version: number }) {
   const [rows, setRows] = useState<AnnotatorStats[]>([]);

@@ -5,7 +5,7 @@ import { BarChart, LineChart, type Series } from '../components/Charts';
 import { binLabels } from '../format';
 import { colourOf, fmtScore, fmtTime } from '../labels';
 import type { LiveState } from '../live';
-import type { Charts, ModelsOverview, Principal } from '../types';
+import type { Charts, ModelsOverview, PrincipalOut as Principal } from '@zhner/contracts/http';
 
 const ACTIVE = new Set(['pending', 'canary', 'rolling']);
 
@@ -131,7 +131,7 @@ export function ModelsPage({ labels, me, live }: { labels: string[]; me: Princip
                     <span className={`badge state-${r.state}`}>{r.state}</span>
                     {r.canaryReplica && ACTIVE.has(r.state) ? <span className="muted"> canary {r.canaryReplica}</span> : null}
                   </td>
-                  <td>{fmtTime(r.updatedAt)}</td>
+                  <td>{fmtTime(r.updatedAt ?? r.startedAt)}</td>
                   <td>
                     {admin && (ACTIVE.has(r.state) || r.state === 'completed') ? (
                       <button type="button" className="danger" onClick={() => void act(`rollback ${r.rolloutId}`, `api/models/rollouts/${encodeURIComponent(r.rolloutId)}/rollback`, {})}>

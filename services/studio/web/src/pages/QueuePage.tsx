@@ -7,7 +7,7 @@ import { HighlightedText, Legend } from '../components/HighlightedText';
 import { priorityReason } from '../format';
 import { fmtScore } from '../labels';
 import type { LiveState } from '../live';
-import type { Candidate, ClaimedItem, Correction, Depth, Principal, Span } from '../types';
+import type { QueueItem as Candidate, ClaimedItem, CorrectionOut as Correction, Depth, PrincipalOut as Principal, Span } from '@zhner/contracts/http';
 
 const toSpans = (c: Candidate): Span[] => c.predicted.map(({ start, end, type, text }) => ({ start, end, type, text }));
 

@@ -3,7 +3,7 @@ import { useState, type CSSProperties } from 'react';
 import { api, describeError } from '../api';
 import { HighlightedText, Legend } from '../components/HighlightedText';
 import { colourOf, fmtScore } from '../labels';
-import type { ScoredSpan } from '../types';
+import type { PredictedEntity as ScoredSpan } from '@zhner/contracts/http';
 
 interface NerAnswer {
   modelVersion: string | null;

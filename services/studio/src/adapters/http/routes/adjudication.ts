@@ -1,5 +1,6 @@
 // Admin quality work: conflicting corrections side by side, adjudication, spot checks.
 import { Type } from '@sinclair/typebox';
+import { ConflictItem } from '@zhner/contracts';
 import { principalOf, requireRole } from '../auth';
 import { parseLimit } from './queue';
 import { Correction, GoldEntity, Nullable, SpanIn, StoredCorrection, bearer, errorRefs } from '../schemas';
@@ -30,9 +31,7 @@ export async function adjudicationRoutes(app: StudioHttpApp, d: StudioDeps): Pro
         querystring: Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]+$' })) }),
         response: {
           200: Type.Object({
-            items: Type.Array(
-              Type.Object({ textHash: Type.String(), docId: Type.String(), text: Type.String(), candidateId: Nullable(Type.String()), corrections: Type.Array(StoredCorrection), proposal: Type.Array(GoldEntity) }),
-            ),
+            items: Type.Array(ConflictItem),
           }),
           ...errorRefs(401, 403),
         },

@@ -1,7 +1,7 @@
 // The Annotators page: counts, agreement with adjudicated results, points.
 import { Type } from '@sinclair/typebox';
 import { POINTS } from '../../../domain/quality';
-import { Nullable } from '../schemas';
+import { AnnotatorStats } from '@zhner/contracts';
 import type { StudioDeps, StudioHttpApp } from './deps';
 
 export async function annotatorRoutes(app: StudioHttpApp, d: StudioDeps): Promise<void> {
@@ -13,24 +13,7 @@ export async function annotatorRoutes(app: StudioHttpApp, d: StudioDeps): Promis
         summary: `Per-annotator counts, agreement with adjudicated results and points (+${POINTS.correction} per corrected item, +${POINTS.agreedWithAdjudication} per exact agreement with an adjudication, +${POINTS.spotCheckOk}/${POINTS.spotCheckWrong} per spot check passed/failed)`,
         response: {
           200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                annotatorId: Type.String(),
-                displayName: Type.String(),
-                role: Type.String(),
-                disabled: Type.Boolean(),
-                corrections: Type.Integer(),
-                last7Days: Type.Integer(),
-                skips: Type.Integer(),
-                lastCorrectionAt: Nullable(Type.Number()),
-                adjudicated: Type.Integer(),
-                agreed: Type.Integer(),
-                agreementF1: Nullable(Type.Number()),
-                spotChecksOk: Type.Integer(),
-                spotChecksWrong: Type.Integer(),
-                points: Type.Integer(),
-              }),
-            ),
+            items: Type.Array(AnnotatorStats),
           }),
         },
       },

@@ -1,60 +1,10 @@
 // The Models page: registry, serving replicas, rollouts, chart series; admin model actions.
 import { Type } from '@sinclair/typebox';
 import { principalOf, requireRole } from '../auth';
-import { AnyObject, Epoch, Nullable, Unknown, bearer, errorRefs } from '../schemas';
+import { Charts, ModelsOverview } from '@zhner/contracts';
+import { Unknown, bearer, errorRefs } from '../schemas';
 import type { StudioDeps, StudioHttpApp } from './deps';
 
-const NumMap = Type.Record(Type.String(), Type.Number());
-const Summary = Type.Object({ devF1: Nullable(Type.Number()), holdoutF1: Nullable(Type.Number()), devPerType: NumMap, holdoutPerType: NumMap });
-const Version = Type.Object({
-  version: Type.String(),
-  name: Type.String(),
-  uri: Type.String(),
-  parentVersion: Nullable(Type.String()),
-  status: Type.String(),
-  metrics: AnyObject,
-  summary: Summary,
-  trainingRunId: Nullable(Type.String()),
-  createdAt: Epoch,
-  promotedAt: Nullable(Epoch),
-});
-const Run = Type.Object({
-  runId: Type.String(),
-  status: Type.String(),
-  trigger: Type.String(),
-  baseVersion: Nullable(Type.String()),
-  newVersion: Nullable(Type.String()),
-  metrics: AnyObject,
-  gate: Unknown,
-  error: Nullable(Type.String()),
-  lastProgress: Unknown,
-  createdAt: Epoch,
-  startedAt: Nullable(Epoch),
-  finishedAt: Nullable(Epoch),
-});
-export const Replica = Type.Object({
-  replicaId: Type.String(),
-  service: Type.String(),
-  modelVersion: Nullable(Type.String()),
-  state: Type.String(),
-  lastError: Nullable(Type.String()),
-  docsTagged: Type.Number(),
-  errors: Type.Number(),
-  p99LatencyMs: Nullable(Type.Number()),
-  lastSeen: Epoch,
-});
-export const Rollout = Type.Object({
-  rolloutId: Type.String(),
-  modelVersion: Type.String(),
-  previousVersion: Nullable(Type.String()),
-  state: Type.String(),
-  canaryReplica: Nullable(Type.String()),
-  detail: AnyObject,
-  startedAt: Epoch,
-  updatedAt: Epoch,
-  finishedAt: Nullable(Epoch),
-});
-const Bin = Type.Object({ from: Type.Number(), to: Type.Number(), n: Type.Integer() });
 const Accepted = Type.Object({ accepted: Type.Boolean(), upstream: Unknown });
 
 export async function modelRoutes(app: StudioHttpApp, d: StudioDeps): Promise<void> {
@@ -66,7 +16,7 @@ export async function modelRoutes(app: StudioHttpApp, d: StudioDeps): Promise<vo
       schema: {
         tags: ['models'],
         summary: 'Model versions with metrics, training runs, replicas (which version serves where) and rollouts',
-        response: { 200: Type.Object({ versions: Type.Array(Version), runs: Type.Array(Run), replicas: Type.Array(Replica), rollouts: Type.Array(Rollout), promoted: Nullable(Type.String()) }) },
+        response: { 200: ModelsOverview },
       },
     },
     async () => d.dashboard.models(),
@@ -78,14 +28,7 @@ export async function modelRoutes(app: StudioHttpApp, d: StudioDeps): Promise<vo
       schema: {
         tags: ['models'],
         summary: 'Chart series: F1 across versions, corrections per day, queue depth per day, uncertainty distribution',
-        response: {
-          200: Type.Object({
-            f1: Type.Array(Type.Object({ version: Type.String(), createdAt: Epoch, devF1: Nullable(Type.Number()), holdoutF1: Nullable(Type.Number()), devPerType: NumMap })),
-            correctionsPerDay: Type.Array(Type.Object({ day: Type.String(), n: Type.Integer() })),
-            queueDepth: Type.Array(Type.Object({ day: Type.String(), depth: Type.Integer() })),
-            uncertainty: Type.Object({ queued: Type.Array(Bin), all: Type.Array(Bin) }),
-          }),
-        },
+        response: { 200: Charts },
       },
     },
     async () => d.dashboard.charts(30),

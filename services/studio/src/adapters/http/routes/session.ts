@@ -1,5 +1,5 @@
 // GET /api/config (labels and settings the pages need) and GET /api/me (who a token belongs to).
-import { Type } from '@sinclair/typebox';
+import { StudioConfig } from '@zhner/contracts';
 import { requireRole, principalOf } from '../auth';
 import { Principal, bearer, errorRefs } from '../schemas';
 import type { StudioDeps, StudioHttpApp } from './deps';
@@ -12,12 +12,7 @@ export async function sessionRoutes(app: StudioHttpApp, d: StudioDeps): Promise<
         tags: ['session'],
         summary: 'Label set (in UI order: colours and shortcuts 1..9 follow it) and queue settings',
         response: {
-          200: Type.Object({
-            labels: Type.Array(Type.String()),
-            labelSource: Type.String({ description: 'config (LABELS) or model (the promoted model manifest)' }),
-            claimTtlMs: Type.Integer(),
-            annotationsPerItem: Type.Integer(),
-          }),
+          200: StudioConfig,
         },
       },
     },

@@ -1,7 +1,7 @@
 // The sampler on a real broker and a real database: predictions in (with a near-duplicate text, an
-// undecodable payload and a confident document), one window flushed into review_candidates with
-// ReviewCandidate events on the topic, input offsets committed, poison dead-lettered, and a
-// PROMOTED model event expiring the older open candidates.
+// undecodable payload and a confident document), one window flushed into the sampler's own
+// selections with ReviewCandidate events on the topic, input offsets committed, poison
+// dead-lettered, and a PROMOTED model event expiring the older unlabelled selections.
 import { consumerGroup, type ModelEvent, type Prediction } from '@zhner/contracts';
 import { DLT_HEADERS, type KafkaBus } from '@zhner/bus';
 import { loadConfig } from '@zhner/core';
@@ -35,7 +35,7 @@ function prediction(docId: string, text: string, conf: number, embedding: number
   };
 }
 
-describe('sampler: predictions → review queue through Kafka and PostgreSQL', () => {
+describe('sampler: predictions → selections and review-candidate events through Kafka and PostgreSQL', () => {
   const topics = testTopics();
   const producer: KafkaBus = kafkaBus(topics);
   const serviceBus: KafkaBus = kafkaBus(topics);
@@ -44,7 +44,7 @@ describe('sampler: predictions → review queue through Kafka and PostgreSQL', (
   let sampler: RunningSampler | undefined;
   const groupId = uniqueName('sampler-');
   const rows = async (where = 'true') =>
-    (await sql.query<{ candidate_id: string; doc_id: string; status: string; model_version: string; cluster: number | null }>(`SELECT candidate_id, doc_id, status, model_version, cluster FROM review_candidates WHERE ${where} ORDER BY priority DESC`)).rows;
+    (await sql.query<{ candidate_id: string; doc_id: string; state: string; model_version: string }>(`SELECT candidate_id, doc_id, state, model_version FROM sampler_selections WHERE ${where} ORDER BY score DESC`)).rows;
 
   beforeAll(async () => {
     db = await freshDatabase();
@@ -58,7 +58,7 @@ describe('sampler: predictions → review queue through Kafka and PostgreSQL', (
     await db.drop();
   });
 
-  it('queues one window, drops the duplicate, dead-letters poison, and expires on promotion', async () => {
+  it('selects one window, drops the duplicate, dead-letters poison, and expires on promotion', async () => {
     // one key: one partition, so the order (original before near-duplicate) is fixed
     const key = 'one-partition';
     await producer.publish(topics.predictions, [
@@ -92,9 +92,9 @@ describe('sampler: predictions → review queue through Kafka and PostgreSQL', (
     // x-dup was dropped as a near-duplicate of x-most (the first copy, and the more uncertain one,
     // so the outcome does not depend on how the broker splits batches); one candidate per cluster
     expect(queued.map((r) => r.doc_id)).toEqual(['x-most', 'y-most']);
-    expect(queued.every((r) => r.status === 'open' && r.model_version === 'v1' && r.cluster !== null)).toBe(true);
+    expect(queued.every((r) => r.state === 'selected' && r.model_version === 'v1')).toBe(true);
     expect((await sql.query('SELECT 1 FROM sampler_window')).rows).toHaveLength(0);
-    expect((await sql.query(`SELECT 1 FROM review_candidates WHERE doc_id IN ('x-dup', 'confident')`)).rows).toHaveLength(0);
+    expect((await sql.query(`SELECT 1 FROM sampler_selections WHERE doc_id IN ('x-dup', 'confident')`)).rows).toHaveLength(0);
     const metrics = await registry.metrics();
     expect(metrics).toMatch(/zhner_sampler_duplicates_dropped_total\{stage="window"[^}]*\} 1/);
     expect(metrics).toMatch(/zhner_sampler_predictions_total\{outcome="gated_out"[^}]*\} 1/);
@@ -102,6 +102,7 @@ describe('sampler: predictions → review queue through Kafka and PostgreSQL', (
     const events = (await readTopic(topics.reviewCandidates.name, (m) => m.length >= 2)).map((m) => topics.reviewCandidates.codec.decode(m.value));
     expect(events.map((e) => e.candidateId).sort()).toEqual(queued.map((r) => r.candidate_id).sort());
     expect(events.find((e) => e.docId === 'x-most')).toMatchObject({ strategy: 'sampler.hybrid.v1', textHash: expect.stringMatching(/^[0-9a-f]{64}$/), predicted: [{ text: '李鹏', type: 'PER' }] });
+    expect(events.every((e) => e.cluster !== null)).toBe(true);
 
     const dead = await readTopic(topics.deadLetters.name, (m) => m.length >= 1);
     expect(dead).toHaveLength(1);
@@ -115,8 +116,8 @@ describe('sampler: predictions → review queue through Kafka and PostgreSQL', (
     const promoted: ModelEvent = { eventId: uniqueName('ev-'), type: 'PROMOTED', modelVersion: 'v2', previousVersion: 'v1', modelUri: 'file:///models/v2', manifestSha256: '00', metrics: {}, reason: null, at: Date.now() + 1 };
     await new Promise((r) => setTimeout(r, 5));
     await producer.publish(topics.modelEvents, [{ value: promoted }]);
-    await waitFor(async () => (await rows(`status = 'expired'`)).length === 2, 30_000, 'open v1 candidates expired');
-    expect(await rows(`status = 'open'`)).toHaveLength(0);
-    await waitFor(async () => /zhner_sampler_queue_depth\{status="expired"[^}]*\} 2/.test(await registry.metrics()), 30_000, 'queue depth gauge');
+    await waitFor(async () => (await rows(`state = 'expired'`)).length === 2, 30_000, 'v1 selections expired');
+    expect(await rows(`state = 'selected'`)).toHaveLength(0);
+    await waitFor(async () => /zhner_sampler_selections\{state="expired"[^}]*\} 2/.test(await registry.metrics()), 30_000, 'selections gauge');
   });
 });

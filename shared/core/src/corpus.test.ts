@@ -1,5 +1,6 @@
-import { ValidationError } from '@zhner/core';
-import { corpusToGoldEntities, formatCorpusLine, goldToCorpusEntities, parseCorpusLine, scoreSpans } from './corpus';
+import { ValidationError } from './errors';
+import { corpusToGoldEntities, formatCorpusLine, goldToCorpusEntities, parseCorpusLine } from './corpus';
+import { scoreSpans } from './scoring';
 
 describe('UTF-16 ↔ code-point spans', () => {
   const text = '😀李鹏在𠮷野家见到王军'; // two astral characters before/inside the entities
@@ -43,7 +44,7 @@ describe('scoreSpans (strict: start, end and type)', () => {
     expect(s.precision).toBeCloseTo(2 / 3);
     expect(s.recall).toBeCloseTo(2 / 3);
     expect(s.f1).toBeCloseTo(2 / 3);
-    expect(s.perType.LOC).toEqual({ precision: 0, recall: 0, f1: 0, support: 1 });
+    expect(s.perType.LOC).toEqual({ precision: 0, recall: 0, f1: 0, support: 1, predicted: 0, correct: 0 });
     expect(s.perType.ORG.precision).toBeCloseTo(0.5);
   });
 
