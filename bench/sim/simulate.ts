@@ -17,13 +17,15 @@
 //               score the new model on the eval set.
 // Outputs (run folder): curves.csv, curves.svg, summary.json (= the JSON line printed last),
 // rounds.jsonl (per-round log), config.json, eval-ids.txt, runs/s<seed>/<strategy>/r<round>/{data,model}.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, errorMessage, textHash } from '@zhner/core';
 import { RANDOM, HYBRID, SCORE_NAMES, selectCandidates, type Scores as UncertaintyScores } from '@zhner/sampler';
 import { buildTrainingSet, PythonTrainingJob, readCorpusFile, resolveRepoPath, type CorpusExample } from '@zhner/trainer-orchestrator';
 import { USAGE, HelpRequested, parseSimArgs, fineTuneOverrides, type SimConfig, type SimStrategy } from './domain/config';
 import { curvesCsv, meanCurves, summariseCurves, type CurvePoint } from './domain/curves';
-import { holdOut, mixSeed, roundCandidates } from './domain/pool';
+import { excludeTrained, holdOut, mixSeed, poolShortfall, roundCandidates, splitByIds } from './domain/pool';
+import { trainedOnPool } from './adapters/baseData';
 import { learningCurveSvg } from './domain/svg';
 import { RuntimeModel, type PoolDoc } from './adapters/runtime';
 import { RunFolder } from './adapters/runFolder';
@@ -84,18 +86,32 @@ async function main(argv: readonly string[]): Promise<number> {
     const evalHashes = new Set(evalSet.map((e) => textHash(e.text)));
     poolExamples = poolFile.filter((e) => !evalHashes.has(textHash(e.text)));
     evaluation = `${config.eval} (${evalSet.length} sentences; ${poolFile.length - poolExamples.length} pool sentences with an eval text removed)`;
+  } else if (config.evalIds) {
+    const text = await readFile(resolveRepoPath(config.evalIds), 'utf8');
+    const ids = new Set(text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
+    const split = splitByIds(poolFile, ids, (e) => e.id, (e) => textHash(e.text));
+    evalSet = split.heldOut;
+    poolExamples = split.rest;
+    evaluation = `held out of the pool by ${config.evalIds}: ${evalSet.length} sentences, never selectable; ${split.droppedAsDuplicates} pool sentences with the same text as a held-out one removed`;
   } else {
     const split = holdOut(poolFile, config.evalHoldout, config.holdoutSeed, (e) => textHash(e.text));
     evalSet = split.heldOut;
     poolExamples = split.rest;
     evaluation = `held out of the pool: ${evalSet.length} sentences (seed ${config.holdoutSeed}), never selectable; ${split.droppedAsDuplicates} pool sentences with the same text as a held-out one removed`;
   }
+  // The pool never offers a sentence the base model was trained on (its labels are known to it).
+  const trained = await trainedOnPool(baseModel, resolveRepoPath(config.pool));
+  const unseen = trained.wholeFile
+    ? { rest: [] as CorpusExample[], excludedById: poolExamples.length, excludedBySameText: 0 }
+    : excludeTrained(poolExamples, trained.ids, (e) => e.id, (e) => textHash(e.text));
+  poolExamples = unseen.rest;
   const pool: PoolEntry[] = poolExamples.map((e) => ({ id: e.id, textHash: textHash(e.text), example: e }));
   if (new Set(pool.map((d) => d.id)).size !== pool.length) throw new ConfigError([`--pool ${config.pool}: document ids are not unique`]);
+  say(`pool: ${unseen.excludedById} sentences the base model was trained on and ${unseen.excludedBySameText} with the same text removed (${trained.source}); ${pool.length} remain`);
+  const shortfall = poolShortfall(config.rounds, config.batch, pool.length, trained.source);
+  if (shortfall) throw new ConfigError([shortfall]);
   const replay = await readCorpusFile(resolveRepoPath(config.replay), config.replayLimit);
   const evalHashes = [...new Set(evalSet.map((e) => textHash(e.text)))];
-  const needed = config.rounds * config.batch;
-  if (needed > pool.length) throw new ConfigError([`--rounds ${config.rounds} × --batch ${config.batch} = ${needed} labels, but the pool has ${pool.length} selectable documents`]);
 
   const echo = {
     ...config,
@@ -103,6 +119,7 @@ async function main(argv: readonly string[]): Promise<number> {
     strategies: Object.fromEntries(config.strategies.map((s) => [s.key, s.name])),
     evaluation,
     poolSize: pool.length,
+    poolExcludedAsTrained: { byId: unseen.excludedById, bySameText: unseen.excludedBySameText, source: trained.source },
     evalSize: evalSet.length,
     replaySize: replay.length,
     trainerOverrides: fineTuneOverrides(config, config.seeds[0]).map((o) => (o.startsWith('system.seed=') ? 'system.seed=<seed>' : o)),

@@ -1,6 +1,7 @@
-// The TypeScript featuriser computes exactly the ids and lexicon levels of the Python featuriser
-// (zhner_trainer.features) from the files of the bundled model directory, on ~300 sentences of
-// several corpora (news, Weibo, resumes, CLUENER) plus tricky strings. About 10 s.
+// The TypeScript featuriser computes exactly the ids, lexicon levels and character classes of the
+// Python featuriser (zhner_trainer.features, text.char_class) from the files of the bundled model
+// directory, on ~300 sentences of several corpora (news, Weibo, resumes, CLUENER) plus tricky
+// strings (emoji, blanks, astral characters, lone surrogates). About 10 s.
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +15,8 @@ interface PyFeatures {
   input_ids: number[];
   bigram_ids?: number[];
   lexicon_levels?: number[];
+  class_ids?: number[];
+  classes: number[];
 }
 
 describe('feature parity TypeScript vs Python', () => {
@@ -26,6 +29,7 @@ describe('feature parity TypeScript vs Python', () => {
       ...corpusTexts('resume/dev.jsonl', 30),
       ...corpusTexts('cluener/train.jsonl', 40),
       ...TRICKY_TEXTS,
+      '   ', '😀😀😀', '李鹏   在北京', '华为发布了新款手机。', '我在华为村长大。', '拜登和普京通了电话',
     ];
     expect(texts.length).toBeGreaterThanOrEqual(300);
     const work = mkdtempSync(path.join(tmpdir(), 'zhner-features-'));
@@ -42,6 +46,7 @@ describe('feature parity TypeScript vs Python', () => {
       expect({ i, ids: Array.from(f.inputIds) }).toEqual({ i, ids: py[i].input_ids });
       expect({ i, bigrams: Array.from(f.bigramIds ?? []) }).toEqual({ i, bigrams: py[i].bigram_ids ?? [] });
       expect({ i, lex: Array.from(f.lexiconLevels ?? []) }).toEqual({ i, lex: py[i].lexicon_levels ?? [] });
+      expect({ i, cls: Array.from(f.classIds ?? []), all: Array.from(f.classes) }).toEqual({ i, cls: py[i].class_ids ?? [], all: py[i].classes });
       lexHits += (py[i].lexicon_levels ?? []).filter((v) => v > 0).length;
       unk += py[i].input_ids.filter((v) => v === 1).length;
     });

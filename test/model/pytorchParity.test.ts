@@ -59,6 +59,8 @@ describe('ONNX + TypeScript CRF decoding reproduces PyTorch', () => {
   it('loads the INT8 variant with the same labels', async () => {
     const model = await loadModel(modelDir);
     expect(model.precision).toBe('int8');
+    // a manifest without conventions (bilstm_crf.v1) serves one implicit convention
+    expect([model.conventions, model.convention]).toEqual([['default'], 'default']);
     const [p] = await model.predict(['人民日报记者李明在北京报道。']);
     expect(p.tokens).toBe(14);
     await model.dispose();

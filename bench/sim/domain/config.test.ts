@@ -22,6 +22,16 @@ describe('parseSimArgs', () => {
     ]);
     expect(c).toMatchObject({ seeds: [1, 2], rounds: DEFAULTS.rounds, batch: DEFAULTS.batch, cap: 0.15, eval: null, evalHoldout: 1000, scoreSample: 3000, initFrom: 'previous', trainOn: DEFAULTS.trainOn, keepModels: false, out: null });
     expect(c.hybridPerCluster).toBe(Math.ceil((2 * DEFAULTS.batch) / DEFAULTS.hybridK));
+    expect(c.evalIds).toBe('services/trainer-orchestrator/trainer/splits/cluener-dev.ids');
+  });
+
+  it('holds out the CLUENER dev split only for the default pool without another eval choice', () => {
+    expect(parseSimArgs(['--pool', 'p.jsonl']).evalIds).toBeNull();
+    expect(parseSimArgs(['--holdout-seed', '3']).evalIds).toBeNull();
+    expect(parseSimArgs(['--eval', 'e.jsonl']).evalIds).toBeNull();
+    expect(parseSimArgs(['--eval-ids', 'none']).evalIds).toBeNull();
+    expect(parseSimArgs(['--pool', 'p.jsonl', '--eval-ids', 'x.ids']).evalIds).toBe('x.ids');
+    expect(problems(['--eval', 'e.jsonl', '--eval-ids', 'x.ids']).join('\n')).toMatch(/--eval or --eval-ids/);
   });
 
   it('reads every flag', () => {

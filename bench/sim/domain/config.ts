@@ -35,8 +35,14 @@ export interface SimConfig {
   readonly pool: string;
   /** Use only the first N pool sentences (0 = all); for tiny runs. */
   readonly poolLimit: number;
-  /** Evaluation corpus; null = hold out `evalHoldout` pool sentences (seeded by `holdoutSeed`). */
+  /** Evaluation corpus; null = the pool sentences of `evalIds`, else a seeded hold-out of `evalHoldout`. */
   readonly eval: string | null;
+  /**
+   * Id file of the pool sentences held out as the evaluation set (relative to the repository root);
+   * default: the CLUENER dev split of the default model (splits/cluener-dev.ids) when the pool is the
+   * default one and neither --eval, --eval-holdout nor --holdout-seed is given; null otherwise.
+   */
+  readonly evalIds: string | null;
   /** Sentences held out of the pool as the evaluation set when `eval` is null. Default 1000. */
   readonly evalHoldout: number;
   /** Seed of the hold-out split (the same for every run seed, so every seed is scored on the same set). Default 0. */
@@ -90,6 +96,7 @@ export interface SimConfig {
 export const DEFAULTS = {
   baseModel: 'models/zh-ner-default',
   pool: '../shared/data/cluener/train.jsonl',
+  evalIds: 'services/trainer-orchestrator/trainer/splits/cluener-dev.ids',
   replay: '../shared/data/msra/train.jsonl',
   trainerConfig: 'services/trainer-orchestrator/trainer/configs/finetune.cfg',
   python: '.venv/bin/python',
@@ -121,9 +128,14 @@ trainer job (replay under the new-data cap) and scored on the eval set with the 
   --base-model DIR        model to start from (default ${DEFAULTS.baseModel})
   --pool FILE             unlabelled pool, corpora JSONL (default ${DEFAULTS.pool})
   --pool-limit N          first N pool sentences only (0 = all; default 0)
-  --eval FILE             evaluation corpus (default: hold out --eval-holdout pool sentences)
-  --eval-holdout N        pool sentences held out as the eval set without --eval (default ${DEFAULTS.evalHoldout})
+  --eval FILE             evaluation corpus (default: the pool sentences of --eval-ids)
+  --eval-ids FILE|none    id file of the pool sentences held out as the eval set (default with the default
+                          pool: ${DEFAULTS.evalIds}, the default model's CLUENER dev split
+                          = the hold-out of seed 0, 1000 sentences; none: a seeded hold-out instead)
+  --eval-holdout N        pool sentences held out as the eval set without --eval / --eval-ids (default ${DEFAULTS.evalHoldout})
   --holdout-seed N        seed of that hold-out split (default ${DEFAULTS.holdoutSeed})
+                          The pool never holds a sentence the base model was trained on (its manifest's
+                          data ids); the run refuses to start with fewer than rounds × batch left.
   --replay FILE           in-domain replay corpus (default ${DEFAULTS.replay})
   --replay-limit N        first N replay sentences only (0 = all; default 0)
   --strategies LIST       comma-separated: random, entropy, mnlp, hybrid, least-confidence, max-entropy,
@@ -158,6 +170,7 @@ const OPTIONS = {
   pool: { type: 'string' },
   'pool-limit': { type: 'string' },
   eval: { type: 'string' },
+  'eval-ids': { type: 'string' },
   'eval-holdout': { type: 'string' },
   'holdout-seed': { type: 'string' },
   replay: { type: 'string' },
@@ -250,12 +263,19 @@ export function parseSimArgs(argv: readonly string[]): SimConfig {
     problems.push(`--hybrid-k ${hybridK} × --hybrid-per-cluster ${hybridPerCluster} < --batch ${batch}: hybrid could not fill a round (raise either)`);
   }
   const evalFile = (values.eval as string | undefined) ?? null;
+  const pool = str('pool', DEFAULTS.pool);
+  const evalIdsFlag = values['eval-ids'] as string | undefined;
+  if (evalIdsFlag !== undefined && evalFile !== null) problems.push('give --eval or --eval-ids, not both');
+  const evalIds = evalIdsFlag !== undefined
+    ? (evalIdsFlag === 'none' ? null : evalIdsFlag)
+    : evalFile === null && pool === DEFAULTS.pool && values['eval-holdout'] === undefined && values['holdout-seed'] === undefined ? DEFAULTS.evalIds : null;
 
   const config: SimConfig = {
     baseModel: str('base-model', DEFAULTS.baseModel),
-    pool: str('pool', DEFAULTS.pool),
+    pool,
     poolLimit: int('pool-limit', 0, 0),
     eval: evalFile,
+    evalIds,
     evalHoldout: int('eval-holdout', DEFAULTS.evalHoldout, 1),
     holdoutSeed: int('holdout-seed', DEFAULTS.holdoutSeed, 0),
     replay: str('replay', DEFAULTS.replay),

@@ -1,4 +1,4 @@
-import { holdOut, mixSeed, roundCandidates, sampleIndices } from './pool';
+import { excludeTrained, holdOut, mixSeed, poolShortfall, roundCandidates, sampleIndices, splitByIds } from './pool';
 
 describe('sampleIndices', () => {
   it('draws k distinct indices, the same for the same seed', () => {
@@ -62,5 +62,49 @@ describe('roundCandidates', () => {
   it('uses the whole pool with size 0 or a size beyond it', () => {
     expect(roundCandidates(pool, 0, 1, (d) => d % 2 === 0)).toEqual(pool.filter((d) => d % 2 === 1));
     expect(roundCandidates(pool, 99, 1, () => false)).toEqual(pool);
+  });
+});
+
+describe('excludeTrained', () => {
+  const docs = Array.from({ length: 10 }, (_, i) => ({ id: `d${i}`, text: i === 9 ? 'text 1' : `text ${i}` }));
+
+  it('drops documents trained on by id and by the same text under another id', () => {
+    const { rest, excludedById, excludedBySameText } = excludeTrained(docs, new Set(['d1', 'd2', 'other-file-7']), (d) => d.id, (d) => d.text);
+    expect(excludedById).toBe(2);
+    expect(excludedBySameText).toBe(1); // d9 repeats d1's text
+    expect(rest.map((d) => d.id)).toEqual(['d0', 'd3', 'd4', 'd5', 'd6', 'd7', 'd8']);
+  });
+
+  it('keeps everything when the model saw none of the pool', () => {
+    expect(excludeTrained(docs, new Set(), (d) => d.id, (d) => d.text).rest).toHaveLength(10);
+  });
+});
+
+describe('splitByIds', () => {
+  const docs = Array.from({ length: 6 }, (_, i) => ({ id: `d${i}`, text: i === 5 ? 'text 0' : `text ${i}` }));
+
+  it('holds out the listed ids and drops their duplicates from the rest', () => {
+    const s = splitByIds(docs, new Set(['d0', 'd3']), (d) => d.id, (d) => d.text);
+    expect(s.heldOut.map((d) => d.id)).toEqual(['d0', 'd3']);
+    expect(s.rest.map((d) => d.id)).toEqual(['d1', 'd2', 'd4']);
+    expect(s.droppedAsDuplicates).toBe(1);
+  });
+
+  it('refuses an id file that lists none of the pool', () => {
+    expect(() => splitByIds(docs, new Set(['x']), (d) => d.id, (d) => d.text)).toThrow(RangeError);
+  });
+});
+
+describe('poolShortfall', () => {
+  it('refuses a run that needs more labels than the unseen pool holds, and only then', () => {
+    expect(poolShortfall(6, 100, 600, 'ids')).toBeNull();
+    expect(poolShortfall(6, 100, 599, 'training_data.ids.gz')).toBe('--rounds 6 × --batch 100 = 600 labels, but only 599 pool sentences are unseen by the base model (training_data.ids.gz)');
+  });
+
+  it('with the trained sentences excluded first: a pool the model mostly saw cannot feed the run', () => {
+    const docs = Array.from({ length: 10 }, (_, i) => ({ id: `d${i}` }));
+    const { rest } = excludeTrained(docs, new Set(docs.slice(0, 7).map((d) => d.id)), (d) => d.id, (d) => d.id);
+    expect(rest).toHaveLength(3);
+    expect(poolShortfall(2, 2, rest.length, 'ids')).toMatch(/4 labels, but only 3 pool sentences/);
   });
 });

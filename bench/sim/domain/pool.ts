@@ -53,3 +53,50 @@ export function roundCandidates<T>(pool: readonly T[], size: number, seed: numbe
   const positions = size > 0 && size < pool.length ? sampleIndices(pool.length, size, seed).sort((a, b) => a - b) : pool.map((_, i) => i);
   return positions.map((i) => pool[i]).filter((d) => !isLabelled(d));
 }
+
+/**
+ * The pool minus every document the base model was trained on: those whose id is in `trainedIds`
+ * and those whose key (the dedup text hash) equals a trained document's — a model that has seen a
+ * sentence's labels would be handed them again by the simulation. Both lists keep input order.
+ */
+export function excludeTrained<T>(docs: readonly T[], trainedIds: ReadonlySet<string>, id: (d: T) => string, key: (d: T) => string): { rest: T[]; excludedById: number; excludedBySameText: number } {
+  const trainedKeys = new Set(docs.filter((d) => trainedIds.has(id(d))).map(key));
+  const rest: T[] = [];
+  let byId = 0;
+  let byText = 0;
+  for (const d of docs) {
+    if (trainedIds.has(id(d))) byId++;
+    else if (trainedKeys.has(key(d))) byText++;
+    else rest.push(d);
+  }
+  return { rest, excludedById: byId, excludedBySameText: byText };
+}
+
+/**
+ * Splits `docs` into the documents listed by `ids` (the evaluation set, input order) and the rest,
+ * minus documents with the key of a listed one (as holdOut does). Throws RangeError when no
+ * document is listed.
+ */
+export function splitByIds<T>(docs: readonly T[], ids: ReadonlySet<string>, id: (d: T) => string, key: (d: T) => string): { heldOut: T[]; rest: T[]; droppedAsDuplicates: number } {
+  const heldOut = docs.filter((d) => ids.has(id(d)));
+  if (heldOut.length === 0) throw new RangeError('no document of the pool has an id of the evaluation id file');
+  const keys = new Set(heldOut.map(key));
+  const rest: T[] = [];
+  let dropped = 0;
+  for (const d of docs) {
+    if (ids.has(id(d))) continue;
+    if (keys.has(key(d))) dropped++;
+    else rest.push(d);
+  }
+  return { heldOut, rest, droppedAsDuplicates: dropped };
+}
+
+/**
+ * Why a pool of `remaining` selectable documents (after the evaluation hold-out and excludeTrained)
+ * cannot run `rounds` rounds of `batch` labels, or null when it can; `source` says where the
+ * base model's training ids came from.
+ */
+export function poolShortfall(rounds: number, batch: number, remaining: number, source: string): string | null {
+  const needed = rounds * batch;
+  return needed > remaining ? `--rounds ${rounds} × --batch ${batch} = ${needed} labels, but only ${remaining} pool sentences are unseen by the base model (${source})` : null;
+}

@@ -21,9 +21,9 @@ export interface LexiconSpec {
   readonly words: number;
 }
 
-/** `featurizer.kind` "zhner.char_bigram_lexicon.v1": char + bigram ids + lexicon features. */
+/** `featurizer.kind` "zhner.char_bigram_lexicon.v1": char + bigram ids + lexicon features; v2 adds class_ids. */
 export interface CharBigramLexiconSpec {
-  readonly kind: 'zhner.char_bigram_lexicon.v1';
+  readonly kind: 'zhner.char_bigram_lexicon.v1' | 'zhner.char_bigram_lexicon.v2';
   readonly normalisation: string;
   readonly max_length: number;
   readonly pad_id: number;
@@ -32,6 +32,21 @@ export interface CharBigramLexiconSpec {
   readonly char_vocab_size: number;
   readonly bigrams: { readonly vocab_size: number; readonly eos: string } | null;
   readonly lexicon: LexiconSpec | null;
+  /** v2: the class_ids input (text/charclass.ts, table zhner.char_class.v1). */
+  readonly char_classes?: { readonly input: string; readonly table: string; readonly names: readonly string[] } | null;
+}
+
+/**
+ * `conventions` (bilstm_crf.v2): the annotation conventions the model serves, one per training
+ * corpus (names = corpus folders), fed as the index of the chosen one in `convention_ids`.
+ * Absent or null = one implicit convention (IMPLICIT_CONVENTION).
+ */
+export interface ConventionsSpec {
+  readonly names: readonly string[];
+  readonly default: string;
+  readonly input: string;
+  /** Corpus folder -> convention, for folders that are not a convention themselves (peoples_daily -> msra). */
+  readonly aliases: Readonly<Record<string, string>>;
 }
 
 /** `featurizer.kind` "zhner.bert_char.v1": one vocab.txt id per code point ([CLS]/[SEP] added in the graph). */
@@ -73,6 +88,7 @@ export interface ModelManifest {
     readonly outputs: readonly TensorSpec[];
   };
   readonly embedding_dim: number;
+  readonly conventions?: ConventionsSpec | null;
   readonly crf: { readonly file: string; readonly layout: string };
   readonly weights: { readonly file: string; readonly dtype: string };
   readonly files: Readonly<Record<string, FileEntry>>;
@@ -115,7 +131,7 @@ export function parseManifest(raw: unknown, dir: string): ModelManifest {
   int(raw, 'embedding_dim');
   const feat = obj(raw, 'featurizer');
   const kind = feat.kind;
-  if (kind === 'zhner.char_bigram_lexicon.v1') {
+  if (kind === 'zhner.char_bigram_lexicon.v1' || kind === 'zhner.char_bigram_lexicon.v2') {
     str(feat, 'vocab_file', 'featurizer.vocab_file');
     int(feat, 'unk_id', 'featurizer.unk_id');
     if (feat.bigrams !== null) obj(feat, 'bigrams', 'featurizer.bigrams');
@@ -133,6 +149,18 @@ export function parseManifest(raw: unknown, dir: string): ModelManifest {
   } else {
     fail('featurizer.kind', `is not supported by this runtime: ${JSON.stringify(kind)}`);
   }
+  if (kind === 'zhner.char_bigram_lexicon.v2' && feat.char_classes !== null && feat.char_classes !== undefined) {
+    const cc = obj(feat, 'char_classes', 'featurizer.char_classes');
+    if (cc.table !== 'zhner.char_class.v1') fail('featurizer.char_classes.table', `is not supported by this runtime: ${JSON.stringify(cc.table)}`);
+  }
+  if (raw.conventions !== undefined && raw.conventions !== null) {
+    const c = obj(raw, 'conventions');
+    const names = strArr(c, 'names', 'conventions.names');
+    if (names.length === 0 || new Set(names).size !== names.length) fail('conventions.names', 'must be a non-empty list of unique names');
+    if (!names.includes(str(c, 'default', 'conventions.default'))) fail('conventions.default', `must be one of ${JSON.stringify(names)}`);
+    str(c, 'input', 'conventions.input');
+    if (c.aliases !== undefined && !isObj(c.aliases)) fail('conventions.aliases', 'must be an object');
+  }
   const onnx = obj(raw, 'onnx');
   str(onnx, 'fp32', 'onnx.fp32');
   if (onnx.int8 !== null) str(onnx, 'int8', 'onnx.int8');
@@ -144,6 +172,15 @@ export function parseManifest(raw: unknown, dir: string): ModelManifest {
     if (!isObj(entry) || typeof entry.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(entry.sha256)) fail(`files.${name}.sha256`, 'must be 64 hex digits');
   }
   return raw as unknown as ModelManifest;
+}
+
+/** The one convention of a model whose manifest lists none (older models, other architectures). */
+export const IMPLICIT_CONVENTION = 'default';
+
+/** Convention names of a manifest, the default first-class (IMPLICIT_CONVENTION for a model without any). */
+export function conventionsOf(m: ModelManifest): { names: string[]; default: string; aliases: Record<string, string>; input: string | null } {
+  if (!m.conventions) return { names: [IMPLICIT_CONVENTION], default: IMPLICIT_CONVENTION, aliases: {}, input: null };
+  return { names: [...m.conventions.names], default: m.conventions.default, aliases: { ...(m.conventions.aliases ?? {}) }, input: m.conventions.input };
 }
 
 /** Entity types in label order, derived from the labels (never hard-coded). */

@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { verifyChecksums } from './checksum';
 import { crfFromJson, type CrfParams } from './crf/crf';
+import { blockedLabels } from './decode/constraints';
 import { parseLabels, type ParsedLabel } from './decode/tags';
 import { InferenceError, InvalidInputError, ModelDisposedError, ModelError, ModelLoadError } from './errors';
 import { loadFeaturizer, type Featurizer, type SegmentFeatures } from './features/featurizer';
-import { parseManifest, type ModelManifest, type Precision } from './manifest';
+import { conventionsOf, parseManifest, type ModelManifest, type Precision } from './manifest';
 import { combineSegments, decodeSegment, type DocumentPrediction, type PredictTiming, type SegmentPrediction } from './predict';
 import { OnnxTagger } from './runtime/onnx';
 import { toCodePoints } from './text/codepoints';
@@ -24,11 +25,19 @@ export interface LoadModelOptions {
   readonly interOpThreads?: number;
   /** Check every file against manifest.json's sha256 before loading (default true). */
   readonly verifyChecksums?: boolean;
+  /**
+   * The annotation convention to serve (one of `model.conventions`, e.g. the tagger's
+   * TAGGER_CONVENTION); default: the manifest's default. A model without conventions has the one
+   * implicit convention 'default'. An unknown name throws ModelLoadError (MODEL_CONVENTION_UNKNOWN).
+   */
+  readonly convention?: string;
 }
 
 export interface PredictOptions {
   /** Also return per-token label marginals (default false: they are large). */
   readonly marginals?: boolean;
+  /** Serve another of the model's conventions for this call (default: the model's `convention`). Throws InvalidInputError when unknown. */
+  readonly convention?: string;
 }
 
 /** A prepared segment: features of `codePoints` ready for predictSegments' batching. */
@@ -66,6 +75,13 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
     throw new ModelLoadError(`manifest.json of ${absDir} is not JSON: ${(err as Error).message}`, { dir: absDir, file: 'manifest.json', cause: err, code: 'MODEL_MANIFEST_INVALID' });
   }
   const manifest = parseManifest(raw, absDir);
+  const conv = conventionsOf(manifest);
+  const convention = options.convention ?? conv.default;
+  if (!conv.names.includes(convention)) {
+    throw new ModelLoadError(`model ${manifest.version} has no convention ${JSON.stringify(convention)}; it serves ${conv.names.join(', ')}`, {
+      dir: absDir, code: 'MODEL_CONVENTION_UNKNOWN',
+    });
+  }
   const precision: Precision = options.precision ?? (manifest.onnx.int8 && existsSync(path.join(absDir, manifest.onnx.int8)) ? 'int8' : 'fp32');
   const onnxFile = precision === 'int8' ? manifest.onnx.int8 : manifest.onnx.fp32;
   if (!onnxFile) {
@@ -98,7 +114,11 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   } catch (err) {
     throw new ModelLoadError(`onnxruntime cannot load ${onnxFile} of ${absDir}: ${(err as Error).message}`, { dir: absDir, file: onnxFile, cause: err });
   }
-  return new NerModel(absDir, manifest, precision, featurizer, crf, session);
+  if (conv.input !== null && !session.hasInput(conv.input)) {
+    await session.release();
+    throw new ModelLoadError(`${onnxFile} of ${absDir} lacks the ${conv.input} input its manifest's conventions name`, { dir: absDir, file: onnxFile, code: 'MODEL_MANIFEST_INVALID' });
+  }
+  return new NerModel(absDir, manifest, precision, featurizer, crf, session, convention);
 }
 
 export class NerModel {
@@ -107,10 +127,17 @@ export class NerModel {
   readonly entityTypes: readonly string[];
   readonly maxLength: number;
   readonly embeddingDim: number;
+  /** Every annotation convention the model serves, manifest order (['default'] for a model without any). */
+  readonly conventions: readonly string[];
+  /** The manifest's default convention. */
+  readonly defaultConvention: string;
+  /** Corpus folder -> convention for folders that are not one themselves (e.g. peoples_daily -> msra). */
+  readonly conventionAliases: Readonly<Record<string, string>>;
   private readonly parsedLabels: readonly ParsedLabel[];
+  private readonly blocked: readonly number[];
   private disposed = false;
 
-  /** Use loadModel(). */
+  /** Use loadModel(). `convention` = the one served (LoadModelOptions.convention). */
   constructor(
     readonly dir: string,
     readonly manifest: ModelManifest,
@@ -118,6 +145,8 @@ export class NerModel {
     private readonly featurizer: Featurizer,
     private readonly crf: CrfParams,
     private readonly session: OnnxTagger,
+    /** The convention this model serves (predict's default). */
+    readonly convention: string = conventionsOf(manifest).default,
   ) {
     this.version = manifest.version;
     this.labels = manifest.labels;
@@ -125,6 +154,18 @@ export class NerModel {
     this.maxLength = manifest.max_length;
     this.embeddingDim = manifest.embedding_dim;
     this.parsedLabels = parseLabels(manifest.labels);
+    this.blocked = blockedLabels(this.parsedLabels, manifest.scheme);
+    const conv = conventionsOf(manifest);
+    this.conventions = conv.names;
+    this.defaultConvention = conv.default;
+    this.conventionAliases = conv.aliases;
+  }
+
+  /** Index of a convention (the convention_ids value). Throws InvalidInputError when unknown. */
+  private conventionIndex(name: string | undefined): number {
+    const i = this.conventions.indexOf(name ?? this.convention);
+    if (i < 0) throw new InvalidInputError(`unknown convention ${JSON.stringify(name)}; model ${this.version} serves ${this.conventions.join(', ')}`, { field: 'convention', code: 'CONVENTION_UNKNOWN' });
+    return i;
   }
 
   /** Features of one segment of at most maxLength code points. Throws InvalidInputError otherwise. */
@@ -182,6 +223,7 @@ export class NerModel {
 
   private async runPrepared(prepared: readonly PreparedSegment[], options: PredictOptions) {
     if (this.disposed) throw new ModelDisposedError(this.version);
+    const convention = this.conventionIndex(options.convention);
     const nonEmpty = prepared.map((p, i) => [p, i] as const).filter(([p]) => p.features.length > 0);
     const preds = new Array<SegmentPrediction>(prepared.length);
     const zeros = new Float32Array(this.embeddingDim);
@@ -193,7 +235,7 @@ export class NerModel {
       const t0 = performance.now();
       let out;
       try {
-        out = await this.session.run(nonEmpty.map(([p]) => p.features), this.featurizer.lexiconDim, this.featurizer.lexiconLevels);
+        out = await this.session.run(nonEmpty.map(([p]) => p.features), this.featurizer.lexiconDim, this.featurizer.lexiconLevels, convention);
       } catch (err) {
         if (this.disposed) throw new ModelDisposedError(this.version);
         const S = Math.max(...nonEmpty.map(([p]) => p.features.length));
@@ -208,7 +250,9 @@ export class NerModel {
         const n = p.features.length;
         const em = out.emissions.subarray(b * out.sequence * L, (b * out.sequence + n) * L);
         const emb = out.embedding.slice(b * out.embeddingDim, (b + 1) * out.embeddingDim);
-        preds[i] = decodeSegment(em, n, this.crf, this.parsedLabels, this.manifest.scheme, emb, options.marginals ?? false);
+        preds[i] = decodeSegment(em, n, this.crf, this.parsedLabels, this.manifest.scheme, emb, options.marginals ?? false, {
+          classes: p.features.classes, blocked: this.blocked,
+        });
       });
       decodeMs = performance.now() - t1;
     }

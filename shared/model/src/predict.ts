@@ -1,5 +1,6 @@
 // Decoding of model outputs into predictions, per segment and per document (pure functions).
 import { forwardBackward, tokenEntropies, viterbi, type CrfParams } from './crf/crf';
+import { constrainEmissions, wellformedSpans } from './decode/constraints';
 import { tagsToSpans, type ParsedLabel } from './decode/tags';
 import type { Scheme } from './manifest';
 import type { ModelSegment } from './text/split';
@@ -85,17 +86,29 @@ export interface DocumentPrediction {
   readonly timing: PredictTiming;
 }
 
-/** Decode one segment from its emissions [n * L] (a view) and embedding. */
+/** The well-formedness rule's inputs (decode/constraints.ts): token classes and the labels a blank may not take. */
+export interface WellformedInput {
+  readonly classes: Uint8Array;
+  readonly blocked: readonly number[];
+}
+
+/**
+ * Decode one segment from its emissions [n * L] (a view) and embedding. With `wellformed` (what
+ * NerModel always passes) the entity well-formedness rule is applied: constrained emissions for
+ * Viterbi and forward-backward, then the post-rule on the spans (decode/constraints.ts).
+ */
 export function decodeSegment(
-  em: Float32Array,
+  emissions: Float32Array,
   n: number,
   crf: CrfParams,
   labels: readonly ParsedLabel[],
   scheme: Scheme,
   embedding: Float32Array,
   keepMarginals: boolean,
+  wellformed?: WellformedInput,
 ): SegmentPrediction {
   const L = crf.numLabels;
+  const em = wellformed && n > 0 ? constrainEmissions(emissions, n, L, wellformed.classes, wellformed.blocked) : emissions;
   if (n === 0) {
     return {
       length: 0, path: new Int32Array(0), entities: [], tokenConfidence: new Float64Array(0), tokenEntropy: new Float64Array(0),
@@ -110,7 +123,8 @@ export function decodeSegment(
     for (let j = 0; j < L; j++) m = Math.max(m, marginals[t * L + j]);
     conf[t] = m;
   }
-  const entities = tagsToSpans(path, labels, scheme).map((s) => {
+  const raw = tagsToSpans(path, labels, scheme);
+  const entities = (wellformed ? wellformedSpans(raw, wellformed.classes) : raw).map((s) => {
     let sum = 0;
     let min = 1;
     for (let t = s.start; t < s.end; t++) {

@@ -1,12 +1,12 @@
 """CLI: python -m zhner_trainer <command> ...
 
-  train     --config CFG --out DIR [--init-from MODEL_DIR] [--set section.key=value ...]
+  train     --config CFG --out DIR [--init-from MODEL_DIR] [--resume] [--set section.key=value ...]
   finetune  --config CFG --out DIR --init-from MODEL_DIR [--set ...]   (train with a parent model)
   export    --from CKPT_DIR --out MODEL_DIR [--set export.key=value ...]
   validate  --config CFG [--set ...]        check a config and print it resolved
   rehash    MODEL_DIR                       recompute manifest.json's file checksums
   features  --model DIR --input FILE.jsonl [--limit N]   dump featuriser ids (parity tests)
-  predict   --model DIR --input FILE.jsonl [--limit N]   dump torch label paths (parity tests)
+  predict   --model DIR --input FILE.jsonl [--limit N] [--convention NAME]   dump torch label paths (parity tests)
 
 Exit status: 0 ok; 2 invalid config/data/model dir (not retriable); 1 other failures.
 Errors are printed on stderr as ``ERROR {"code":..,"message":..,...}``.
@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="model directory to start from (its [model], vocabularies, lexicon and weights)")
         p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                        help="override a config value (JSON, else a plain string); repeatable")
+        p.add_argument("--resume", action="store_true",
+                       help="continue after the last finished epoch of a killed run into --out (its resume.pt)")
     p = sub.add_parser("export", help="export a checkpoint directory to ONNX + manifest")
     p.add_argument("--from", dest="src", required=True)
     p.add_argument("--out", required=True)
@@ -48,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--model", required=True)
         p.add_argument("--input", required=True)
         p.add_argument("--limit", type=int, default=0)
+        if name == "predict":
+            p.add_argument("--convention", default=None, help="one of the model's conventions (default: its default)")
     return ap
 
 
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 overrides.append(f"paths.init_from={json.dumps(str(Path(args.init_from).resolve()))}")
             cfg = load_config(args.config, overrides)
             from .train import run_training
-            run_training(cfg, Path(args.out).resolve())
+            run_training(cfg, Path(args.out).resolve(), resume=args.resume)
         elif args.command == "export":
             from .export import export_model_dir
             ov = {}
@@ -80,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(cfg.to_cfg_text())
         elif args.command in ("features", "predict"):
             from .debug import dump_features, dump_predictions
-            (dump_features if args.command == "features" else dump_predictions)(Path(args.model), Path(args.input), args.limit)
+            if args.command == "features":
+                dump_features(Path(args.model), Path(args.input), args.limit)
+            else:
+                dump_predictions(Path(args.model), Path(args.input), args.limit, args.convention)
         elif args.command == "rehash":
             from .export import rehash
             m = rehash(Path(args.model_dir))

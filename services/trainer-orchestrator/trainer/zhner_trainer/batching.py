@@ -13,21 +13,24 @@ from .text import split_for_model
 
 @dataclass
 class Encoded:
-    feats: dict  # input_ids [n] int64, bigram_ids [n] int64?, lexicon_levels [n, D] uint8?
+    feats: dict  # input_ids [n] int64, bigram_ids [n] int64?, lexicon_levels [n, D] uint8?, class_ids [n]?
     tags: np.ndarray | None  # [n] int64 label ids
+    convention: int = 0  # index into model.conventions (the convention_ids input)
 
     def __len__(self):
         return len(self.feats["input_ids"])
 
 
-def encode(examples: list[Example], featurizer, labels: list[str], scheme: str) -> list[Encoded]:
+def encode(examples: list[Example], featurizer, labels: list[str], scheme: str, conventions: list[int] | None = None) -> list[Encoded]:
+    """``conventions``: the convention index of each example (default 0)."""
     index = {l: i for i, l in enumerate(labels)}
     out = []
-    for ex in examples:
+    for k, ex in enumerate(examples):
         if not ex.text:
             continue
         tags = spans_to_tags(len(ex.text), ex.spans, scheme)
-        out.append(Encoded(featurizer.featurise(ex.text), np.array([index[t] for t in tags], dtype=np.int64)))
+        out.append(Encoded(featurizer.featurise(ex.text), np.array([index[t] for t in tags], dtype=np.int64),
+                           conventions[k] if conventions else 0))
     return out
 
 
@@ -51,6 +54,7 @@ def collate(items: list[Encoded], input_names: tuple, device, with_tags: bool = 
     mask = np.zeros((B, S), dtype=np.int64)
     big = np.zeros((B, S), dtype=np.int64) if "bigram_ids" in input_names else None
     lex = None
+    cls = np.zeros((B, S), dtype=np.int64) if "class_ids" in input_names else None
     tags = np.zeros((B, S), dtype=np.int64) if with_tags else None
     for b, x in enumerate(items):
         n = len(x)
@@ -63,6 +67,8 @@ def collate(items: list[Encoded], input_names: tuple, device, with_tags: bool = 
             if lex is None:
                 lex = np.zeros((B, S, lv.shape[1]), dtype=np.float32)
             lex[b, :n] = lv.astype(np.float32) / LEX_LEVELS
+        if cls is not None:
+            cls[b, :n] = x.feats["class_ids"]
         if with_tags:
             tags[b, :n] = x.tags
     out = {"input_ids": torch.from_numpy(ids).to(device), "attention_mask": torch.from_numpy(mask).to(device)}
@@ -70,18 +76,37 @@ def collate(items: list[Encoded], input_names: tuple, device, with_tags: bool = 
         out["bigram_ids"] = torch.from_numpy(big).to(device)
     if lex is not None:
         out["lexicon_feats"] = torch.from_numpy(lex).to(device)
+    if cls is not None:
+        out["class_ids"] = torch.from_numpy(cls).to(device)
+    if "convention_ids" in input_names:
+        out["convention_ids"] = torch.tensor([x.convention for x in items], dtype=torch.int64, device=device)
     if with_tags:
         out["tags"] = torch.from_numpy(tags).to(device)
     return out
 
 
-def segment_docs(examples: list[Example], featurizer, max_length: int):
+def segment_docs(examples: list[Example], featurizer, max_length: int, convention: int = 0):
     """For evaluation: every document cut like the runtime cuts it.
-    Returns (segments [Encoded], owners [(doc index, code-point offset)])."""
+    Returns (segments [Encoded], owners [(doc index, code-point offset, segment text)])."""
     segs, owners = [], []
     for d, ex in enumerate(examples):
         for s, e in split_for_model(ex.text, max_length):
             if e > s:
-                segs.append(Encoded(featurizer.featurise(ex.text[s:e]), None))
-                owners.append((d, s))
+                segs.append(Encoded(featurizer.featurise(ex.text[s:e]), None, convention))
+                owners.append((d, s, ex.text[s:e]))
     return segs, owners
+
+
+def unk_dropout(batch: dict, p: float, gen: torch.Generator) -> None:
+    """Training augmentation: each real character id becomes <unk> (1) with probability ``p``, and so
+    do the two bigrams that contain it; teaches the model what to do with unknown characters."""
+    ids = batch["input_ids"]
+    drop = (torch.rand(ids.shape, generator=gen) < p).to(ids.device) & (ids > 1)
+    if not bool(drop.any()):
+        return
+    batch["input_ids"] = ids.masked_fill(drop, 1)
+    if "bigram_ids" in batch:
+        prev = torch.zeros_like(drop)
+        prev[:, :-1] = drop[:, 1:]
+        big = batch["bigram_ids"]
+        batch["bigram_ids"] = big.masked_fill((drop | prev) & (big > 0), 1)

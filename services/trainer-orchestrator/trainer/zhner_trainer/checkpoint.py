@@ -40,23 +40,24 @@ def read_checkpoint(model_dir: Path) -> tuple[Config, dict]:
     for f in ("config.cfg", "checkpoint.json", "weights.npz"):
         if not (model_dir / f).is_file():
             raise ModelDirError(str(model_dir), f"{f} missing (not a zhner model/checkpoint directory)")
-    cfg = load_config(model_dir / "config.cfg")
+    cfg = load_config(model_dir / "config.cfg", upgrade_old=True)
     meta = json.loads((model_dir / "checkpoint.json").read_text(encoding="utf-8"))
     return cfg, meta
 
 
-def load_featurizer(model_dir: Path, architecture: str):
-    if architecture == "hf_bert_crf.v1":
+def load_featurizer(model_dir: Path, model_cfg: dict):
+    """The featuriser of a model directory; ``model_cfg`` = its config's [model]."""
+    if model_cfg["architecture"] == "hf_bert_crf.v1":
         from .models.hf_bert_crf import BertCharFeaturizer
         return BertCharFeaturizer.load(model_dir)
-    return Featurizer.load(model_dir)
+    return Featurizer.load(model_dir, classes=bool(model_cfg.get("char_classes", False)))
 
 
 def load_model(model_dir: Path, device="cpu"):
     """Rebuild the torch model of a checkpoint directory: (model, featurizer, cfg, meta)."""
     from .models import build_model
     cfg, meta = read_checkpoint(model_dir)
-    feat = load_featurizer(Path(model_dir), cfg["model"]["architecture"])
+    feat = load_featurizer(Path(model_dir), cfg["model"])
     paths = dict(cfg["paths"], _bert_config_dir=str(model_dir))
     model = build_model(cfg["model"], feat, len(meta["labels"]), paths)
     model.load_state_dict(load_weights(Path(model_dir) / "weights.npz"))

@@ -87,7 +87,35 @@ def _list(item: Checker, min_len: int = 0) -> Checker:
 
 
 # --- schema -------------------------------------------------------------------------------
-ARCHITECTURES = ("bilstm_crf.v1", "transformer_crf.v1", "hf_bert_crf.v1")
+ARCHITECTURES = ("bilstm_crf.v1", "bilstm_crf.v2", "transformer_crf.v1", "hf_bert_crf.v1")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _names() -> Checker:
+    def check(v):
+        if not isinstance(v, list) or not all(isinstance(x, str) and _NAME.match(x) for x in v):
+            return f"expected a list of lower-case names ([a-z][a-z0-9_]*), got {json.dumps(v)}"
+        if len(set(v)) != len(v):
+            return "names must be unique"
+        return None
+    return check
+
+
+def _dev_sets() -> Checker:
+    keys = {"name", "file", "ids", "convention"}
+
+    def check(v):
+        if not isinstance(v, list):
+            return f"expected a list of {{name, file, ids, convention}} objects, got {json.dumps(v)}"
+        for i, d in enumerate(v):
+            if not isinstance(d, dict) or set(d) != keys or not all(isinstance(d[k], str) for k in keys):
+                return f"item {i}: expected an object with exactly the string keys {sorted(keys)}"
+            if not d["name"] or not d["file"]:
+                return f"item {i}: name and file must not be empty"
+        if len({d["name"] for d in v}) != len(v):
+            return "dev set names must be unique"
+        return None
+    return check
 
 _FEATURE_KEYS: dict[str, Checker] = {
     "char_min_freq": _int(1),
@@ -101,6 +129,22 @@ _FEATURE_KEYS: dict[str, Checker] = {
 MODEL_SCHEMAS: dict[str, dict[str, Checker]] = {
     "bilstm_crf.v1": {
         **_FEATURE_KEYS,
+        "char_dim": _int(8),
+        "bigram_dim": _int(0),
+        "hidden_size": _int(8),
+        "num_layers": _int(1, 4),
+        "dropout": _float(0.0, 0.9),
+    },
+    "bilstm_crf.v2": {
+        **_FEATURE_KEYS,
+        "lexicon_relabel": _choice("none", "lac"),
+        "lac_chars": _choice("none", "vocab", "init"),
+        "char_classes": _bool(),
+        "class_dim": _int(1),
+        "conventions": _names(),
+        "default_convention": _str(allow_empty=True),
+        "convention_dim": _int(0),
+        "convention_heads": _bool(),
         "char_dim": _int(8),
         "bigram_dim": _int(0),
         "hidden_size": _int(8),
@@ -143,7 +187,11 @@ SCHEMA: dict[str, dict[str, Checker]] = {
     "corpora": {
         "train": _list(_str(), 1),
         "train_repeat": _list(_int(1)),
+        "train_conventions": _list(_str()),
+        "convention": _str(allow_empty=True),
+        "exclude_ids": _list(_str()),
         "dev": _str(),
+        "dev_sets": _dev_sets(),
         "extra_dev": _list(_str()),
         "train_limit": _int(0),
         "dev_limit": _int(0),
@@ -165,6 +213,9 @@ SCHEMA: dict[str, dict[str, Checker]] = {
         "max_steps": _int(0),
         "max_time_s": _float(0.0),
         "bucket_batches": _int(1),
+        "selection": _choice("dev", "mean_dev_sets"),
+        "unk_dropout": _float(0.0, 0.5),
+        "mention_replace": _float(0.0, 1.0),
     },
     "export": {
         "name": _str(),
@@ -270,6 +321,8 @@ def _interpolate(raw: dict) -> None:
             return _REF.sub(lambda mm: str(subst(lookup(mm.group(1), mm.group(2), where), where, depth + 1)), v)
         if isinstance(v, list):
             return [subst(x, where, depth) for x in v]
+        if isinstance(v, dict):
+            return {k: subst(x, where, depth) for k, x in v.items()}
         return v
 
     for sec, values in raw.items():
@@ -311,7 +364,20 @@ def validate(raw: dict) -> list[ConfigError]:
         if c["train_repeat"] and len(c["train_repeat"]) != len(c["train"]):
             errors.append(ConfigError("corpora.train_repeat",
                                       f"needs one entry per corpora.train file ({len(c['train'])}) or []"))
+        if c["train_conventions"] and len(c["train_conventions"]) != len(c["train"]):
+            errors.append(ConfigError("corpora.train_conventions",
+                                      f"needs one entry per corpora.train file ({len(c['train'])}) or []"))
+        if raw["training"]["selection"] == "mean_dev_sets" and not c["dev_sets"]:
+            errors.append(ConfigError("training.selection", "mean_dev_sets needs corpora.dev_sets"))
         m = raw["model"]
+        if m["architecture"] == "bilstm_crf.v2":
+            convs = m["conventions"]
+            if convs and m["default_convention"] not in convs:
+                errors.append(ConfigError("model.default_convention", f"must be one of model.conventions {convs}"))
+            if not convs and m["default_convention"]:
+                errors.append(ConfigError("model.default_convention", "must be \"\" without model.conventions"))
+            if m["lac_chars"] == "init" and m["char_dim"] != 128:
+                errors.append(ConfigError("model.char_dim", "lac_chars = \"init\" needs char_dim 128 (LAC's embedding size)"))
         if m["architecture"] == "transformer_crf.v1" and m["d_model"] % m["num_heads"]:
             errors.append(ConfigError("model.num_heads", "must divide model.d_model"))
         if m["architecture"] == "hf_bert_crf.v1" and not raw["paths"]["hf_checkpoint"] and not raw["paths"]["init_from"]:
@@ -319,15 +385,35 @@ def validate(raw: dict) -> list[ConfigError]:
     return errors
 
 
+# Keys added after zhner-model/1 models were first written, with the values that reproduce the
+# behaviour of a config without them: a saved config.cfg of an older model gets them on reading
+# (so --init-from keeps working with every model directory).
+UPGRADE_DEFAULTS = {
+    "corpora": {"train_conventions": [], "convention": "", "exclude_ids": [], "dev_sets": []},
+    "training": {"selection": "dev", "unk_dropout": 0.0, "mention_replace": 0.0},
+}
+
+
+def upgrade(raw: dict) -> dict:
+    for sec, values in UPGRADE_DEFAULTS.items():
+        if sec in raw:
+            for k, v in values.items():
+                raw[sec].setdefault(k, json.loads(json.dumps(v)))
+    return raw
+
+
 def load_config(path: str | os.PathLike | None = None, overrides: list[str] | None = None,
-                text: str | None = None, env: dict | None = None) -> Config:
-    """Read, override, interpolate and validate; raises ConfigError (the first problem)."""
+                text: str | None = None, env: dict | None = None, upgrade_old: bool = False) -> Config:
+    """Read, override, interpolate and validate; raises ConfigError (the first problem).
+    ``upgrade_old`` adds UPGRADE_DEFAULTS to a config saved by an older trainer (model dirs only)."""
     if text is None:
         p = Path(path)
         if not p.is_file():
             raise ConfigError("<file>", f"config file {p} not found")
         text = p.read_text(encoding="utf-8")
     raw = read_cfg_text(text, str(path or "<string>"))
+    if upgrade_old:
+        upgrade(raw)
     env = os.environ if env is None else env
     source = json.loads(json.dumps(raw))
     for o in overrides or []:

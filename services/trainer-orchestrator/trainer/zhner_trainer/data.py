@@ -80,3 +80,52 @@ def file_record(name: str, path: Path, examples: list[Example], repeat: int = 1,
     return {"file": name, "sha256": h.hexdigest(), "sentences": len(examples),
             "chars": sum(len(ex.text) for ex in examples), "entities": dict(sorted(counts.items())),
             "repeat": repeat, "limit": limit}
+
+
+def dedup_key(text: str) -> str:
+    """The dedup text of @zhner/kit normalizeForDedup: full-width ASCII -> ASCII, U+3000 -> space,
+    lower case, runs of blanks -> one space, trimmed (a held-out text is never trained on under
+    another id)."""
+    out = []
+    for ch in text:
+        cp = ord(ch)
+        if 0xFF01 <= cp <= 0xFF5E:
+            ch = chr(cp - 0xFEE0)
+        elif cp == 0x3000:
+            ch = " "
+        out.append(ch)
+    return " ".join("".join(out).lower().split())
+
+
+def read_id_file(path: Path) -> set[str]:
+    """An id file: one sentence id per line; blank lines and ``#`` comments are skipped."""
+    if not path.is_file():
+        raise DataError(str(path), "id file not found")
+    with open(path, encoding="utf-8") as f:
+        return {line.strip() for line in f if line.strip() and not line.startswith("#")}
+
+
+# The ids of every sentence a model was trained on (its ancestors' included), per corpus file as
+# recorded in the manifest's data block: gzip text, "#file <name>" then one id per line.
+DATA_IDS_FILE = "training_data.ids.gz"
+
+
+def write_data_ids(path: Path, ids: dict[str, list[str]]) -> None:
+    import gzip
+    buf = "#zhner-data-ids v1\n" + "".join(f"#file {name}\n" + "".join(i + "\n" for i in lst) for name, lst in ids.items())
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as gz:
+        gz.write(buf.encode("utf-8"))
+
+
+def read_data_ids(path: Path) -> dict[str, list[str]]:
+    import gzip
+    out: dict[str, list[str]] = {}
+    cur = None
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("#file "):
+                cur = out.setdefault(line[6:], [])
+            elif line and not line.startswith("#") and cur is not None:
+                cur.append(line)
+    return out

@@ -19,15 +19,17 @@ import numpy as np
 import torch
 
 from .checkpoint import load_model
-from .data import read_jsonl
+from .constraints import RULE, blocked_labels, classes_of, constrain_emissions, wellformed_spans
+from .data import read_id_file, read_jsonl
 from .features import LEX_LEVELS
 from .metrics import score_spans
 from .tagging import tags_to_spans
-from .text import split_for_model
+from .text import CHAR_CLASSES, split_for_model
 
 MANIFEST_FORMAT = "zhner-model/1"
 _MODEL_FILES = ("config.cfg", "checkpoint.json", "weights.npz", "crf.json", "train_log.jsonl", "vocab.json",
-                "lexicon.tsv.gz", "vocab.txt", "config.json", "manifest.json", "model.onnx", "model.int8.onnx")
+                "lexicon.tsv.gz", "vocab.txt", "config.json", "manifest.json", "model.onnx", "model.int8.onnx",
+                "training_data.ids.gz")
 
 
 def log(msg: str) -> None:
@@ -62,6 +64,10 @@ def _dummy_inputs(model, lengths: list[int], lex_dim: int, seed: int = 0):
         feeds["bigram_ids"] = (g.integers(1, 50, (B, S)) * mask).astype(np.int64)
     if "lexicon_feats" in model.input_names:
         feeds["lexicon_feats"] = (g.integers(0, LEX_LEVELS + 1, (B, S, lex_dim)) / LEX_LEVELS * mask[:, :, None]).astype(np.float32)
+    if "class_ids" in model.input_names:
+        feeds["class_ids"] = (g.integers(1, len(CHAR_CLASSES), (B, S)) * mask).astype(np.int64)
+    if "convention_ids" in model.input_names:
+        feeds["convention_ids"] = (np.arange(B) % max(1, len(model.conventions))).astype(np.int64)
     return feeds
 
 
@@ -69,7 +75,7 @@ def export_onnx(model, path: Path, opset: int, lex_dim: int) -> None:
     names = list(model.input_names)
     feeds = _dummy_inputs(model, [7, 5], lex_dim)
     args = tuple(torch.from_numpy(feeds[n]) for n in names)
-    axes = {n: {0: "batch", 1: "sequence"} for n in names}
+    axes = {n: ({0: "batch"} if n == "convention_ids" else {0: "batch", 1: "sequence"}) for n in names}
     axes["emissions"] = {0: "batch", 1: "sequence"}
     axes["embedding"] = {0: "batch"}
     with torch.no_grad():
@@ -124,12 +130,14 @@ def viterbi_np(em: np.ndarray, crf: dict) -> list[int]:
     return path[::-1]
 
 
-def ort_predict(sess, featurizer, input_names, texts, labels, scheme, crf, max_length, batch_size=32):
+def ort_predict(sess, featurizer, input_names, texts, labels, scheme, crf, max_length, batch_size=32, convention=0):
+    """Entities of ``texts`` by an ONNX session + numpy Viterbi, with the well-formedness rule."""
+    blocked = blocked_labels(labels, scheme)
     segs = []
     for d, text in enumerate(texts):
         for s, e in split_for_model(text, max_length):
             if e > s:
-                segs.append((d, s, featurizer.featurise(text[s:e])))
+                segs.append((d, s, featurizer.featurise(text[s:e]), classes_of(text[s:e])))
     pred = [[] for _ in texts]
     order = sorted(range(len(segs)), key=lambda i: len(segs[i][2]["input_ids"]))
     for k in range(0, len(order), batch_size):
@@ -140,7 +148,11 @@ def ort_predict(sess, featurizer, input_names, texts, labels, scheme, crf, max_l
             feeds["bigram_ids"] = np.zeros((B, S), np.int64)
         if "lexicon_feats" in input_names:
             feeds["lexicon_feats"] = np.zeros((B, S, featurizer.lex_dim), np.float32)
-        for b, (_, _, f) in enumerate(chunk):
+        if "class_ids" in input_names:
+            feeds["class_ids"] = np.zeros((B, S), np.int64)
+        if "convention_ids" in input_names:
+            feeds["convention_ids"] = np.full((B,), convention, np.int64)
+        for b, (_, _, f, _) in enumerate(chunk):
             n = len(f["input_ids"])
             feeds["input_ids"][b, :n] = f["input_ids"]
             feeds["attention_mask"][b, :n] = 1
@@ -148,11 +160,15 @@ def ort_predict(sess, featurizer, input_names, texts, labels, scheme, crf, max_l
                 feeds["bigram_ids"][b, :n] = f["bigram_ids"]
             if "lexicon_feats" in feeds:
                 feeds["lexicon_feats"][b, :n] = f["lexicon_levels"].astype(np.float32) / LEX_LEVELS
+            if "class_ids" in feeds:
+                feeds["class_ids"][b, :n] = f["class_ids"]
         em = sess.run(["emissions"], feeds)[0]
-        for b, (d, off, f) in enumerate(chunk):
+        for b, (d, off, f, cl) in enumerate(chunk):
             n = len(f["input_ids"])
-            path = viterbi_np(em[b, :n].astype(np.float64), crf)
-            pred[d].extend((s + off, e + off, t) for s, e, t in tags_to_spans([labels[j] for j in path], scheme))
+            e_b = constrain_emissions(em[b, :n].astype(np.float64), cl, blocked)
+            path = viterbi_np(e_b, crf)
+            spans = wellformed_spans(tags_to_spans([labels[j] for j in path], scheme), cl)
+            pred[d].extend((s + off, e + off, t) for s, e, t in spans)
     return pred
 
 
@@ -190,25 +206,42 @@ def export_model_dir(ckpt_dir: Path, out_dir: Path, overrides: dict | None = Non
         log(f"model.int8.onnx written ({int8.stat().st_size / 1e6:.1f} MB, ops {ecfg['quantize_ops']})")
 
     crf = json.loads((out_dir / "crf.json").read_text(encoding="utf-8"))
+    conventions = list(getattr(model, "conventions", []) or [])
+    default_convention = cfg["model"].get("default_convention") or None
+    fold = conventions.index(cfg["corpora"]["convention"] or default_convention) if conventions else 0
+
+    def check(path_, docs, convention):
+        texts, gold = [d.text for d in docs], [list(d.spans) for d in docs]
+        res = {"docs": len(docs)}
+        variants = [("fp32", fp32)] + ([("int8", int8)] if int8.exists() else [])
+        for tag, p in variants:
+            s = _session(p)
+            t = time.time()
+            pred = ort_predict(s, featurizer, model.input_names, texts, labels, scheme, crf, max_length, convention=convention)
+            el = time.time() - t
+            res[f"f1_{tag}"] = round(score_spans(gold, pred)["f1"], 5)
+            res[f"docs_per_s_{tag}"] = round(len(docs) / el, 1)
+        if "f1_int8" in res:
+            res["f1_drop_int8"] = round(res["f1_fp32"] - res["f1_int8"], 5)
+            if res["f1_drop_int8"] > 0.005:
+                log(f"WARNING: int8 loses {res['f1_drop_int8']:.4f} F1 against fp32 on {path_}")
+        return res
+
     onnx_check = None
     dev_path = cfg.resolve_path(cfg["corpora"]["dev"])
     if ecfg["int8_check_docs"] and dev_path.is_file():
-        docs = read_jsonl(dev_path, ecfg["int8_check_docs"])
-        texts, gold = [d.text for d in docs], [list(d.spans) for d in docs]
-        onnx_check = {"data": cfg["corpora"]["dev"], "docs": len(docs)}
-        variants = [("fp32", fp32)] + ([("int8", int8)] if int8.exists() else [])
-        for tag, path in variants:
-            s = _session(path)
-            t = time.time()
-            pred = ort_predict(s, featurizer, model.input_names, texts, labels, scheme, crf, max_length)
-            el = time.time() - t
-            sc = score_spans(gold, pred)
-            onnx_check[f"f1_{tag}"] = round(sc["f1"], 5)
-            onnx_check[f"docs_per_s_{tag}"] = round(len(docs) / el, 1)
-        if "f1_int8" in onnx_check:
-            onnx_check["f1_drop_int8"] = round(onnx_check["f1_fp32"] - onnx_check["f1_int8"], 5)
-            if onnx_check["f1_drop_int8"] > 0.005:
-                log(f"WARNING: int8 loses {onnx_check['f1_drop_int8']:.4f} F1 against fp32")
+        onnx_check = {"data": cfg["corpora"]["dev"], **check(dev_path, read_jsonl(dev_path, ecfg["int8_check_docs"]), fold)}
+        sets = {}
+        for d in cfg["corpora"]["dev_sets"]:
+            exs = read_jsonl(cfg.resolve_path(d["file"]))
+            if d["ids"]:
+                keep = read_id_file(cfg.resolve_path(d["ids"]))
+                exs = [e for e in exs if e.id in keep]
+            ci = conventions.index(d["convention"] or default_convention) if conventions else 0
+            sets[d["name"]] = {"convention": conventions[ci] if conventions else None,
+                               **check(d["file"], exs[:ecfg["int8_check_docs"]], ci)}
+        if sets:
+            onnx_check["dev_sets"] = sets
         log(f"onnx check: {onnx_check}")
 
     with torch.no_grad():
@@ -235,12 +268,18 @@ def export_model_dir(ckpt_dir: Path, out_dir: Path, overrides: dict | None = Non
             "opset": ecfg["opset"],
             "quantized_ops": ecfg["quantize_ops"] if int8.exists() else [],
             "inputs": [{"name": n, "dtype": "float32" if n == "lexicon_feats" else "int64",
-                        "shape": ["batch", "sequence", lex_dim] if n == "lexicon_feats" else ["batch", "sequence"]}
+                        "shape": ["batch", "sequence", lex_dim] if n == "lexicon_feats"
+                        else ["batch"] if n == "convention_ids" else ["batch", "sequence"]}
                        for n in model.input_names],
             "outputs": [{"name": "emissions", "dtype": "float32", "shape": ["batch", "sequence", len(labels)]},
                         {"name": "embedding", "dtype": "float32", "shape": ["batch", emb_dim]}],
         },
         "embedding_dim": emb_dim,
+        "conventions": _conventions_block(conventions, default_convention),
+        "decoding": {"wellformed": RULE,
+                     "rule": "on a blank token, labels that start or end an entity are blocked (emission - 10000); "
+                             "then blanks are trimmed from entity edges and entities without a han/latin/other "
+                             "character are dropped (zhner_trainer/constraints.py)"},
         "crf": {"file": "crf.json", "layout": "transitions[from][to], start[label], end[label]"},
         "weights": {"file": "weights.npz", "dtype": cfg["export"]["weights_dtype"],
                     "note": "torch state dict for --init-from (fine-tuning)"},
@@ -248,6 +287,7 @@ def export_model_dir(ckpt_dir: Path, out_dir: Path, overrides: dict | None = Non
                      "seed": meta.get("seed"), "device": meta.get("device"), "parameters": meta.get("parameters"),
                      "torch": meta.get("torch")},
         "data": meta.get("data", []),
+        "data_ids": meta.get("data_ids"),
         "metrics": {**meta.get("metrics", {}), "onnx_check": onnx_check,
                     "onnx_max_abs_diff_vs_torch": diff},
         "files": {},
@@ -255,6 +295,21 @@ def export_model_dir(ckpt_dir: Path, out_dir: Path, overrides: dict | None = Non
     write_manifest(out_dir, manifest)
     log(f"manifest.json: version {manifest['version']}")
     return manifest
+
+
+# Conventions a corpus folder name maps to when it is not one itself (the eval CLI picks the
+# convention of a data file by its folder): People's Daily follows the MSRA guidelines.
+CONVENTION_ALIASES = {"peoples_daily": "msra"}
+
+
+def _conventions_block(conventions: list[str], default: str | None):
+    """manifest.json ``conventions`` (null for a model with one implicit convention)."""
+    if not conventions:
+        return None
+    return {"names": conventions, "default": default, "input": "convention_ids",
+            "aliases": {k: v for k, v in CONVENTION_ALIASES.items() if v in conventions},
+            "note": "one annotation convention per training corpus (names = corpus folders); "
+                    "the runtime feeds the index of the chosen one as convention_ids"}
 
 
 def write_manifest(model_dir: Path, manifest: dict) -> None:

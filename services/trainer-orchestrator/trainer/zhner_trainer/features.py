@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelDirError
-from .text import normalise
+from .text import CHAR_CLASSES, char_classes, normalise
 
 PAD, UNK = 0, 1
 EOS = "</s>"
@@ -149,8 +149,14 @@ class Lexicon:
 class Featurizer:
     """Turns raw text into model inputs; built from training data or loaded from a model dir."""
 
-    def __init__(self, chars: Vocab, bigrams: Vocab | None, lexicon: Lexicon | None):
+    def __init__(self, chars: Vocab, bigrams: Vocab | None, lexicon: Lexicon | None, classes: bool = False):
         self.chars, self.bigrams, self.lexicon = chars, bigrams, lexicon
+        # zhner.char_bigram_lexicon.v2: also the character class of every token (text.char_class)
+        self.classes = classes
+
+    @property
+    def kind(self) -> str:
+        return "zhner.char_bigram_lexicon.v2" if self.classes else "zhner.char_bigram_lexicon.v1"
 
     @property
     def lex_dim(self) -> int:
@@ -158,16 +164,23 @@ class Featurizer:
 
     @staticmethod
     def build(texts, min_char_freq: int, min_bigram_freq: int, max_bigrams: int,
-              use_bigrams: bool, lexicon: Lexicon | None) -> "Featurizer":
+              use_bigrams: bool, lexicon: Lexicon | None, classes: bool = False,
+              extra_chars: list[str] | None = None) -> "Featurizer":
+        """Vocabularies from the training texts. ``extra_chars`` (normalised, e.g. LAC's characters)
+        are appended after the training characters (in the given order) when not already in."""
         cc, bc = Counter(), Counter()
         for text in texts:
             t = normalise(text)
             cc.update(t)
             if use_bigrams:
                 bc.update(_bigrams(t))
-        return Featurizer(Vocab.build(cc, min_char_freq),
-                          Vocab.build(bc, min_bigram_freq, max_bigrams) if use_bigrams else None,
-                          lexicon)
+        chars = Vocab.build(cc, min_char_freq)
+        if extra_chars:
+            seen = set(chars.itos)
+            add = [c for c in dict.fromkeys(extra_chars) if c not in seen and not _has_surrogate(c)]
+            chars = Vocab(chars.itos + add)
+        return Featurizer(chars, Vocab.build(bc, min_bigram_freq, max_bigrams) if use_bigrams else None,
+                          lexicon, classes)
 
     def featurise(self, text: str) -> dict[str, np.ndarray]:
         t = normalise(text)
@@ -176,6 +189,8 @@ class Featurizer:
             out["bigram_ids"] = np.fromiter((self.bigrams.get(b) for b in _bigrams(t)), dtype=np.int64, count=len(t))
         if self.lexicon is not None:
             out["lexicon_levels"] = self.lexicon.levels(t)
+        if self.classes:
+            out["class_ids"] = np.array(char_classes(t), dtype=np.int64)
         return out
 
     # -- persistence (model directory) -----------------------------------------------------
@@ -191,7 +206,7 @@ class Featurizer:
         return files
 
     @staticmethod
-    def load(model_dir: Path) -> "Featurizer":
+    def load(model_dir: Path, classes: bool = False) -> "Featurizer":
         vf = model_dir / "vocab.json"
         if not vf.is_file():
             raise ModelDirError(str(model_dir), "vocab.json missing")
@@ -199,12 +214,12 @@ class Featurizer:
         lf = model_dir / "lexicon.tsv.gz"
         return Featurizer(Vocab(vocab["chars"]),
                           Vocab(vocab["bigrams"]) if "bigrams" in vocab else None,
-                          Lexicon.load(lf) if lf.is_file() else None)
+                          Lexicon.load(lf) if lf.is_file() else None, classes)
 
     def describe(self, max_length: int) -> dict:
         """The ``featurizer`` block of manifest.json."""
         d = {
-            "kind": "zhner.char_bigram_lexicon.v1",
+            "kind": self.kind,
             "token": "unicode_code_point",
             "normalisation": "zhner.fullwidth_ascii_lower.v1: U+FF01..U+FF5E -> minus 0xFEE0; U+3000 -> U+0020; then A-Z -> a-z (one code point to one)",
             "max_length": max_length,
@@ -223,6 +238,9 @@ class Featurizer:
                             "categories": list(LEX_CATEGORIES), "slots": list(LEX_SLOTS), "levels": LEX_LEVELS,
                             "dim": self.lex_dim, "input": "lexicon_feats",
                             "rule": "column slot*C+cat = max level of matched words (len 2..max_word_len) / levels"}
+        if self.classes:
+            d["char_classes"] = {"input": "class_ids", "table": "zhner.char_class.v1", "names": list(CHAR_CLASSES),
+                                 "rule": "class of each normalised code point by the ranges of zhner_trainer/text.py (0 = padding)"}
         return d
 
 

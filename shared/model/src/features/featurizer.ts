@@ -2,6 +2,7 @@
 // zhner_trainer (features.py, models/hf_bert_crf.py). Built from files inside the model directory.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { classesOf } from '../decode/constraints';
 import type { FeaturizerSpec } from '../manifest';
 import { normalisedTokens } from '../text/codepoints';
 import { Lexicon } from './lexicon';
@@ -9,6 +10,10 @@ import { Lexicon } from './lexicon';
 /** Model inputs of one segment (n tokens). */
 export interface SegmentFeatures {
   readonly length: number;
+  /** Character class of every token (text/charclass.ts): the well-formedness rule needs them for every model. */
+  readonly classes: Uint8Array;
+  /** Present when the model takes `class_ids` (zhner.char_bigram_lexicon.v2): the same classes as ids. */
+  readonly classIds?: Uint8Array;
   readonly inputIds: Int32Array;
   /** Present when the model takes `bigram_ids`. */
   readonly bigramIds?: Int32Array;
@@ -31,9 +36,9 @@ function vocabMap(items: readonly string[]): Map<string, number> {
   return m;
 }
 
-/** "zhner.char_bigram_lexicon.v1" */
+/** "zhner.char_bigram_lexicon.v1", and v2 = v1 + the class_ids input (`withClasses`). */
 export class CharBigramLexiconFeaturizer implements Featurizer {
-  readonly kind = 'zhner.char_bigram_lexicon.v1' as const;
+  readonly kind: 'zhner.char_bigram_lexicon.v1' | 'zhner.char_bigram_lexicon.v2';
   readonly lexiconDim: number;
   readonly lexiconLevels: number;
 
@@ -44,12 +49,17 @@ export class CharBigramLexiconFeaturizer implements Featurizer {
     private readonly unkId: number,
     readonly lexicon: Lexicon | null,
     levels: number,
+    private readonly withClasses = false,
   ) {
+    this.kind = withClasses ? 'zhner.char_bigram_lexicon.v2' : 'zhner.char_bigram_lexicon.v1';
     this.lexiconDim = lexicon ? 3 * lexicon.numCategories : 0;
     this.lexiconLevels = levels;
   }
 
-  static async load(dir: string, spec: Extract<FeaturizerSpec, { kind: 'zhner.char_bigram_lexicon.v1' }>): Promise<CharBigramLexiconFeaturizer> {
+  static async load(
+    dir: string,
+    spec: Extract<FeaturizerSpec, { kind: 'zhner.char_bigram_lexicon.v1' | 'zhner.char_bigram_lexicon.v2' }>,
+  ): Promise<CharBigramLexiconFeaturizer> {
     const vocab = JSON.parse(await readFile(path.join(dir, spec.vocab_file), 'utf8')) as { chars?: unknown; bigrams?: unknown };
     if (!Array.isArray(vocab.chars)) throw new Error(`${spec.vocab_file}: "chars" must be a list`);
     if (spec.bigrams && !Array.isArray(vocab.bigrams)) throw new Error(`${spec.vocab_file}: "bigrams" must be a list`);
@@ -62,6 +72,7 @@ export class CharBigramLexiconFeaturizer implements Featurizer {
       spec.unk_id,
       lexicon,
       spec.lexicon?.levels ?? 1,
+      spec.kind === 'zhner.char_bigram_lexicon.v2' && spec.char_classes !== null && spec.char_classes !== undefined,
     );
   }
 
@@ -76,7 +87,8 @@ export class CharBigramLexiconFeaturizer implements Featurizer {
       for (let i = 0; i < n; i++) bigramIds[i] = this.bigrams.get(t[i] + (i + 1 < n ? t[i + 1] : this.eos)) ?? this.unkId;
     }
     const lexiconLevels = this.lexicon ? this.lexicon.levels(t) : undefined;
-    return { length: n, inputIds, bigramIds, lexiconLevels };
+    const classes = classesOf(cps);
+    return { length: n, classes, classIds: this.withClasses ? classes : undefined, inputIds, bigramIds, lexiconLevels };
   }
 }
 
@@ -101,13 +113,14 @@ export class BertCharFeaturizer implements Featurizer {
     const t = normalisedTokens(cps);
     const inputIds = new Int32Array(t.length);
     for (let i = 0; i < t.length; i++) inputIds[i] = this.vocab.get(t[i]) ?? this.unkId;
-    return { length: t.length, inputIds };
+    return { length: t.length, classes: classesOf(cps), inputIds };
   }
 }
 
 export async function loadFeaturizer(dir: string, spec: FeaturizerSpec): Promise<Featurizer> {
   switch (spec.kind) {
     case 'zhner.char_bigram_lexicon.v1':
+    case 'zhner.char_bigram_lexicon.v2':
       return CharBigramLexiconFeaturizer.load(dir, spec);
     case 'zhner.bert_char.v1':
       return BertCharFeaturizer.load(dir, spec);

@@ -37,8 +37,16 @@ export class OnnxTagger {
     return new OnnxTagger(session, session.inputNames);
   }
 
-  /** One run over non-empty segments padded to the longest. `levels` divides lexicon levels. */
-  async run(segments: readonly SegmentFeatures[], lexiconDim: number, levels: number): Promise<BatchOutput> {
+  /** True when the graph takes this input (e.g. `convention_ids`, `class_ids`). */
+  hasInput(name: string): boolean {
+    return this.inputNames.includes(name);
+  }
+
+  /**
+   * One run over non-empty segments padded to the longest. `levels` divides lexicon levels;
+   * `convention` is fed as `convention_ids` (one per segment) when the graph takes it.
+   */
+  async run(segments: readonly SegmentFeatures[], lexiconDim: number, levels: number, convention = 0): Promise<BatchOutput> {
     const B = segments.length;
     let S = 1;
     for (const s of segments) S = Math.max(S, s.length);
@@ -47,6 +55,7 @@ export class OnnxTagger {
     const names = new Set(this.inputNames);
     const bigrams = names.has('bigram_ids') ? new BigInt64Array(B * S) : null;
     const lex = names.has('lexicon_feats') ? new Float32Array(B * S * lexiconDim) : null;
+    const classes = names.has('class_ids') ? new BigInt64Array(B * S) : null;
     for (let b = 0; b < B; b++) {
       const seg = segments[b];
       const base = b * S;
@@ -55,6 +64,7 @@ export class OnnxTagger {
         mask[base + t] = 1n;
       }
       if (bigrams && seg.bigramIds) for (let t = 0; t < seg.length; t++) bigrams[base + t] = BigInt(seg.bigramIds[t]);
+      if (classes && seg.classIds) for (let t = 0; t < seg.length; t++) classes[base + t] = BigInt(seg.classIds[t]);
       if (lex && seg.lexiconLevels) {
         const lv = seg.lexiconLevels;
         const off = base * lexiconDim;
@@ -67,6 +77,8 @@ export class OnnxTagger {
     };
     if (bigrams) feeds.bigram_ids = new ort.Tensor('int64', bigrams, [B, S]);
     if (lex) feeds.lexicon_feats = new ort.Tensor('float32', lex, [B, S, lexiconDim]);
+    if (classes) feeds.class_ids = new ort.Tensor('int64', classes, [B, S]);
+    if (names.has('convention_ids')) feeds.convention_ids = new ort.Tensor('int64', new BigInt64Array(B).fill(BigInt(convention)), [B]);
     const out = await this.session.run(feeds);
     const em = out.emissions;
     const emb = out.embedding;
