@@ -155,6 +155,17 @@ async function kafkaUp() {
       // services create their topics explicitly; a typo must fail, not create a topic
       'auto.create.topics.enable=false',
       'group.initial.rebalance.delay.ms=0',
+      // consumer groups of the broker-side protocol (KIP-848, the default of KAFKA_GROUP_PROTOCOL):
+      // a killed member's partitions move once its session times out (Kafka's default and floor are
+      // 45 s), and members learn of new assignments on their heartbeat (default every 5 s); locally
+      // both are shortened so a killed or added tagger replica is noticed within seconds
+      'group.consumer.session.timeout.ms=10000',
+      'group.consumer.min.session.timeout.ms=6000',
+      'group.consumer.heartbeat.interval.ms=1000',
+      'group.consumer.min.heartbeat.interval.ms=500',
+      // exactly-once tagging: the open transaction of a killed replica is aborted after its
+      // timeout (KAFKA_TRANSACTION_TIMEOUT); the broker looks for timed-out ones this often
+      'transaction.abort.timed.out.transaction.cleanup.interval.ms=2000',
       'log.retention.hours=168',
       'log.segment.bytes=104857600',
       '',

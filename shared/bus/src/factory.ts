@@ -1,7 +1,7 @@
 import { createTopics, TOPIC_NAMES, type TopicKey, type Topics } from '@zhner/contracts';
 import { ConfigError, env, type ConfigOf } from '@zhner/core';
 import { type Logger, type Registry } from '@zhner/kit';
-import { KafkaBus } from './kafka';
+import { KAFKA_CLIENTS, KafkaBus } from './kafka';
 import { MemoryBus } from './memory';
 import { createBusMetrics } from './metrics';
 import type { Bus } from './port';
@@ -16,6 +16,20 @@ export const busConfigSpec = {
   kafkaSaslUsername: env.optional(env.string('KAFKA_SASL_USERNAME')),
   kafkaSaslPassword: env.optional(env.string('KAFKA_SASL_PASSWORD')),
   kafkaCompression: env.oneOf('KAFKA_COMPRESSION', ['none', 'gzip'] as const, { default: 'none', doc: 'Producer compression' }),
+  kafkaClient: env.oneOf('KAFKA_CLIENT', KAFKA_CLIENTS, {
+    default: 'platformatic',
+    doc: 'Kafka client library: platformatic (@platformatic/kafka: KIP-848 consumer groups, transactions) or kafkajs (unmaintained; classic eager rebalancing, at-least-once only)',
+  }),
+  kafkaDelivery: env.oneOf('KAFKA_DELIVERY', ['exactly-once', 'at-least-once'] as const, {
+    default: 'exactly-once',
+    doc: 'Delivery of consume-transform-produce consumers (the tagger): exactly-once commits their output and offsets in one Kafka transaction; at-least-once may redeliver after a crash or rebalance',
+  }),
+  kafkaGroupProtocol: env.oneOf('KAFKA_GROUP_PROTOCOL', ['consumer', 'classic'] as const, {
+    default: 'consumer',
+    doc: 'Consumer-group protocol with KAFKA_CLIENT=platformatic: consumer (KIP-848, broker-side incremental assignment, Kafka >= 4.0) or classic',
+  }),
+  kafkaStallTimeoutMs: env.durationMs('KAFKA_STALL_TIMEOUT', { default: '60s', min: 1000, doc: 'A consumer with lag that commits nothing for this long is stalled: /readyz answers 503 and zhner_bus_consumer_stalled is 1' }),
+  kafkaTransactionTimeoutMs: env.durationMs('KAFKA_TRANSACTION_TIMEOUT', { default: '10s', min: 1000, doc: 'Timeout of exactly-once transactions: the broker aborts the open transaction of a killed replica after it' }),
   topicPrefix: env.string('TOPIC_PREFIX', { default: '', doc: 'Prepended to every topic name (per-environment isolation)' }),
   topicPartitions: env.int('TOPIC_PARTITIONS', { default: 6, min: 1, max: 1000, doc: 'Partitions of the high-volume topics when created' }),
   wireFormat: env.oneOf('WIRE_FORMAT', ['avro', 'confluent'] as const, { default: 'avro', doc: 'Plain Avro binary, or Confluent framing (magic byte + schema id)' }),
@@ -61,7 +75,7 @@ export interface CreateBusOptions {
 export function createBus(cfg: BusConfig, topics: Topics, opts: CreateBusOptions): Bus {
   const metrics = createBusMetrics(opts.registry);
   if (cfg.bus === 'memory') {
-    return opts.memoryBus ?? new MemoryBus({ logger: opts.logger, metrics, deadLetterTopic: topics.deadLetters });
+    return opts.memoryBus ?? new MemoryBus({ logger: opts.logger, metrics, deadLetterTopic: topics.deadLetters, delivery: cfg.kafkaDelivery, stallTimeoutMs: cfg.kafkaStallTimeoutMs });
   }
   if (cfg.kafkaSaslMechanism && (!cfg.kafkaSaslUsername || !cfg.kafkaSaslPassword)) {
     throw new ConfigError(['KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required']);
@@ -75,5 +89,10 @@ export function createBus(cfg: BusConfig, topics: Topics, opts: CreateBusOptions
     ssl: cfg.kafkaSsl,
     sasl: cfg.kafkaSaslMechanism ? { mechanism: cfg.kafkaSaslMechanism, username: cfg.kafkaSaslUsername!, password: cfg.kafkaSaslPassword! } : undefined,
     compression: cfg.kafkaCompression,
+    client: cfg.kafkaClient,
+    delivery: cfg.kafkaDelivery,
+    groupProtocol: cfg.kafkaGroupProtocol,
+    stallTimeoutMs: cfg.kafkaStallTimeoutMs,
+    transactionTimeoutMs: cfg.kafkaTransactionTimeoutMs,
   });
 }
