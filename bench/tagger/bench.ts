@@ -9,14 +9,21 @@
 //   http       the service (in-process bus, inference worker) answering POST /ner with 100-character
 //              texts, closed loop at a fixed concurrency from a worker thread: docs/s, p50/p95/p99;
 //   kafka      end to end on the broker at KAFKA_BROKERS (one replica, fresh topics, 6 partitions):
-//              produce N docs, time until every entity event has been consumed; in rounds that
-//              alternate with raw runs so both see the same machine load;
+//              produce N docs, time until every entity event has been read (read_committed); per
+//              Kafka client and delivery mode (--kafka-modes, default platformatic:at-least-once,
+//              platformatic:exactly-once, kafkajs:at-least-once), in rounds that alternate with raw
+//              runs so all see the same machine load; kafka_docs_per_s / kafka_vs_raw are those of
+//              the default mode (KAFKA_CLIENT / KAFKA_DELIVERY defaults), eos_cost = 1 - EOS / ALO;
+//   mixed      Kafka latency while POST /ner load runs on the same replica: documents produced at
+//              --mixed-kafka-rate docs/s, each timed from its produce to its entity event, with and
+//              without the HTTP load (fair sharing between the two origins);
 //   pytorch    the same model served like the seed system (PyTorch eager, one request at a time) in
 //              the trainer's Python environment (.venv), for ort_vs_pytorch.
 // Measurements are medians of --rounds runs (the machine is shared). Human-readable lines go to
 // stderr; the LAST line on stdout is one JSON object with every figure.
 // Options: --model DIR, --docs N (2000), --dev-docs N (1000), --rounds N (3), --http-seconds S (10),
 // --concurrency C (8), --http-text-length L (100), --kafka-docs N (10000), --kafka-rounds N (3),
+// --kafka-modes client:delivery,... , --mixed-kafka-rate R (200), --skip-mixed,
 // --batch-size B, --threads T, --skip-kafka, --skip-pytorch, --corpus FILE, --dev FILE.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,7 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
-import { KafkaBus, MemoryBus, createBusMetrics } from '@zhner/bus';
+import { KAFKA_CLIENTS, KafkaBus, MemoryBus, busConfigSpec, createBusMetrics, type DeliveryMode, type KafkaClientName } from '@zhner/bus';
 import { createTopics, type RawText } from '@zhner/contracts';
 import { describeMachine, loadConfig, machineInfo, sha256Hex } from '@zhner/core';
 import { createLogger, createMetricsRegistry, type Logger } from '@zhner/kit';
@@ -43,6 +50,9 @@ interface Options {
   httpTextLength: number;
   kafkaDocs: number;
   kafkaRounds: number;
+  kafkaModes: KafkaMode[];
+  mixedKafkaRate: number;
+  skipMixed: boolean;
   threads: number;
   batchSize: number;
   skipKafka: boolean;
@@ -50,6 +60,21 @@ interface Options {
   rounds: number;
   corpus: string;
   dev: string;
+}
+
+interface KafkaMode {
+  client: KafkaClientName;
+  delivery: DeliveryMode;
+}
+
+const modeName = (m: KafkaMode) => `${m.client}:${m.delivery}`;
+
+function parseMode(text: string): KafkaMode {
+  const [client, delivery] = text.split(':');
+  if (!(KAFKA_CLIENTS as readonly string[]).includes(client) || !['at-least-once', 'exactly-once'].includes(delivery)) {
+    throw new Error(`--kafka-modes: ${JSON.stringify(text)} is not client:delivery (clients ${KAFKA_CLIENTS.join(', ')}; delivery at-least-once or exactly-once)`);
+  }
+  return { client: client as KafkaClientName, delivery: delivery as DeliveryMode };
 }
 
 function parseArgs(argv: string[]): Options {
@@ -75,6 +100,9 @@ function parseArgs(argv: string[]): Options {
     httpTextLength: num('http-text-length', 100),
     kafkaDocs: num('kafka-docs', 10_000),
     kafkaRounds: num('kafka-rounds', 3),
+    kafkaModes: (get('kafka-modes') ?? 'platformatic:at-least-once,platformatic:exactly-once,kafkajs:at-least-once').split(',').map(parseMode),
+    mixedKafkaRate: num('mixed-kafka-rate', 200),
+    skipMixed: argv.includes('--skip-mixed'),
     threads: Number(get('threads') ?? process.env.ORT_INTRA_OP_THREADS ?? 1),
     // the tagger's own default (TAGGER_BATCH_SIZE or its config default), so the bench measures what runs
     batchSize: num('batch-size', loadConfig(configSpec, { TAGGER_BATCH_SIZE: process.env.TAGGER_BATCH_SIZE }).batchSize),
@@ -289,37 +317,62 @@ async function startMemoryTagger(opts: Options, logger: Logger, extra: Record<st
   };
 }
 
-async function kafkaEndToEnd(opts: Options, texts: string[], logger: Logger): Promise<{ docsPerS: number; seconds: number }> {
+/** An entity-event reader (read_committed) joined to its group before anything is produced; calls `seen` per event. */
+async function entityReader(brokers: string[], topic: string, groupId: string, seen: (docId: string, atMs: number) => void) {
+  const kafka = new Kafka({ brokers, clientId: `bench-reader-${process.pid}`, logLevel: logLevel.NOTHING });
+  const reader = kafka.consumer({ groupId, maxWaitTimeInMs: 20, readUncommitted: false });
+  await reader.connect();
+  await reader.subscribe({ topic, fromBeginning: true });
+  const joined = new Promise<void>((r) => reader.on(reader.events.GROUP_JOIN, () => r()));
+  await reader.run({
+    eachBatch: async ({ batch }) => {
+      const at = performance.now();
+      for (const m of batch.messages) seen(m.key!.toString(), at);
+    },
+  });
+  await joined;
+  return reader;
+}
+
+/** One tagger replica on the broker with its own bus (client and delivery of `mode`), fresh topics. */
+async function kafkaTagger(opts: Options, logger: Logger, mode: KafkaMode, extra: Record<string, string> = {}) {
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
   const prefix = `bench${Date.now().toString(36)}.`;
   const topics = createTopics({ prefix, partitions: 6 });
   const registry = createMetricsRegistry('tagger', { defaultMetrics: false });
-  const bus = new KafkaBus({ brokers, clientId: `bench-tagger-${process.pid}`, logger, deadLetterTopic: topics.deadLetters, metrics: createBusMetrics(registry) });
-  const producerBus = new KafkaBus({ brokers, clientId: `bench-producer-${process.pid}`, logger, deadLetterTopic: topics.deadLetters });
+  const bus = new KafkaBus({ brokers, clientId: `bench-tagger-${process.pid}`, logger, deadLetterTopic: topics.deadLetters, metrics: createBusMetrics(registry), client: mode.client, delivery: mode.delivery });
+  const producerBus = new KafkaBus({ brokers, clientId: `bench-producer-${process.pid}`, logger, deadLetterTopic: topics.deadLetters, client: mode.client });
   await producerBus.ensureTopics([topics.rawText, topics.entities, topics.predictions, topics.deadLetters, topics.replicaCommands, topics.replicaHeartbeats]);
-  const tagger = await startTagger(loadConfig(configSpec, taggerEnv(opts, { TAGGER_GROUP: `${prefix}tagger`, TAGGER_CACHE_SIZE: '0' })), { logger, registry, bus, topics, db: {} as SqlClient });
+  const tagger = await startTagger(loadConfig(configSpec, taggerEnv(opts, { TAGGER_GROUP: `${prefix}tagger`, TAGGER_CACHE_SIZE: '0', ...extra })), { logger, registry, bus, topics, db: {} as SqlClient });
   await tagger.whenReady();
-  // an entity-event reader that has joined its group before the clock starts
-  const kafka = new Kafka({ brokers, clientId: `bench-reader-${process.pid}`, logLevel: logLevel.NOTHING });
-  const reader = kafka.consumer({ groupId: `${prefix}reader`, maxWaitTimeInMs: 50 });
-  await reader.connect();
-  await reader.subscribe({ topic: topics.entities.name, fromBeginning: true });
+  return {
+    brokers,
+    prefix,
+    topics,
+    tagger,
+    producerBus,
+    async close() {
+      await tagger.close();
+      await bus.close();
+      await producerBus.close();
+    },
+  };
+}
+
+async function kafkaEndToEnd(opts: Options, texts: string[], logger: Logger, mode: KafkaMode): Promise<{ docsPerS: number; seconds: number }> {
+  const k = await kafkaTagger(opts, logger, mode);
   const seen = new Set<string>();
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  const joined = new Promise<void>((r) => reader.on(reader.events.GROUP_JOIN, () => r()));
-  await reader.run({
-    eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) seen.add(m.key!.toString());
-      if (seen.size >= texts.length) resolveDone();
-    },
+  const reader = await entityReader(k.brokers, k.topics.entities.name, `${k.prefix}reader`, (id) => {
+    seen.add(id);
+    if (seen.size >= texts.length) resolveDone();
   });
-  await joined;
   await new Promise((r) => setTimeout(r, 1500)); // let the tagger's group settle too
   const docs: RawText[] = texts.map((text, i) => ({ id: `bench-${i}`, text, source: 'bench', publishedAt: null, metadata: {} }));
   const started = performance.now();
   const chunks: Promise<void>[] = [];
-  for (let i = 0; i < docs.length; i += 500) chunks.push(producerBus.publish(topics.rawText, docs.slice(i, i + 500).map((value) => ({ value }))));
+  for (let i = 0; i < docs.length; i += 500) chunks.push(k.producerBus.publish(k.topics.rawText, docs.slice(i, i + 500).map((value) => ({ value }))));
   await Promise.all(chunks);
   const timeout = setTimeout(() => resolveDone(), 600_000);
   await done;
@@ -327,10 +380,60 @@ async function kafkaEndToEnd(opts: Options, texts: string[], logger: Logger): Pr
   const seconds = (performance.now() - started) / 1000;
   if (seen.size < texts.length) throw new Error(`only ${seen.size} of ${texts.length} entity events arrived`);
   await reader.disconnect();
-  await tagger.close();
-  await bus.close();
-  await producerBus.close();
+  await k.close();
   return { docsPerS: texts.length / seconds, seconds };
+}
+
+interface Latencies {
+  p50: number;
+  p95: number;
+  p99: number;
+  docs: number;
+}
+
+/**
+ * Kafka documents at a steady `rate`, each timed from its produce to its entity event, on a replica
+ * that answers POST /ner load at the same time (when `http` is given). Returns the Kafka latencies
+ * (documents produced after the HTTP warm-up) and the HTTP figures.
+ */
+async function kafkaLatency(opts: Options, texts: string[], httpTexts: string[] | null, logger: Logger, mode: KafkaMode): Promise<{ kafka: Latencies; http: Awaited<ReturnType<typeof httpLoad>> | null }> {
+  const k = await kafkaTagger(opts, logger, mode);
+  await k.tagger.app.listen({ port: 0, host: '127.0.0.1' });
+  const sentAt = new Map<string, number>();
+  const latency = new Map<string, number>();
+  const reader = await entityReader(k.brokers, k.topics.entities.name, `${k.prefix}reader`, (id, at) => {
+    const t = sentAt.get(id);
+    if (t !== undefined && !latency.has(id)) latency.set(id, at - t);
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  const warmupMs = Math.min(3, opts.httpSeconds / 3) * 1000;
+  const totalMs = warmupMs + opts.httpSeconds * 1000;
+  const started = performance.now();
+  let n = 0;
+  let stop = false;
+  const producing = (async () => {
+    // one document every 1/rate s, sent in 20 ms ticks
+    while (!stop && performance.now() - started < totalMs) {
+      const due = Math.floor(((performance.now() - started) / 1000) * opts.mixedKafkaRate);
+      const batch: RawText[] = [];
+      for (; n < due; n++) batch.push({ id: `mixed-${n}`, text: texts[n % texts.length], source: 'bench', publishedAt: null, metadata: {} });
+      const now = performance.now();
+      for (const d of batch) sentAt.set(d.id, now);
+      if (batch.length) await k.producerBus.publish(k.topics.rawText, batch.map((value) => ({ value })));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const addr = k.tagger.app.server.address() as { port: number };
+  const http = httpTexts ? await httpLoad(`http://127.0.0.1:${addr.port}`, httpTexts, opts.concurrency, opts.httpSeconds) : null;
+  if (!httpTexts) await new Promise((r) => setTimeout(r, totalMs));
+  stop = true;
+  await producing;
+  const deadline = performance.now() + 60_000;
+  while (latency.size < sentAt.size && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await reader.disconnect();
+  await k.close();
+  const measured = [...sentAt].filter(([, t]) => t - started >= warmupMs).map(([id]) => latency.get(id)).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+  return { kafka: { p50: percentile(measured, 0.5), p95: percentile(measured, 0.95), p99: percentile(measured, 0.99), docs: measured.length }, http };
 }
 
 function pytorchBaseline(opts: Options, texts: string[]): { docsPerS: number; p50: number; p99: number } | null {
@@ -418,24 +521,50 @@ async function main(): Promise<void> {
   await svc.close();
   say(`HTTP POST /ner (${opts.httpTextLength} chars, concurrency ${opts.concurrency}): ${round(http.docsPerS, 1)} docs/s, p50 ${round(http.p50)} ms, p95 ${round(http.p95)} ms, p99 ${round(http.p99)} ms (${http.requests} requests)`);
 
-  // Kafka end to end, in rounds alternating with the raw runtime so that both are measured under the
-  // same load (the machine is shared); raw_docs_per_s is the median of every raw measurement
+  // Kafka end to end, per client and delivery mode, in rounds alternating with the raw runtime so
+  // that all are measured under the same load (the machine is shared); raw_docs_per_s is the median
+  // of every raw measurement
   const rawAll = [raw];
-  const kafkaRuns: number[] = [];
+  const kafkaRuns = new Map<string, number[]>(opts.kafkaModes.map((m) => [modeName(m), []]));
+  const busDefaults = loadConfig(busConfigSpec, process.env);
+  const defaultMode: KafkaMode = { client: busDefaults.kafkaClient, delivery: busDefaults.kafkaDelivery };
   if (!opts.skipKafka) {
     // the raw texts cycled (document ids stay unique; the tagger's cache is off in this run), so
     // both figures are over the same length distribution — suffixing repeats would lengthen them
     const kTexts = Array.from({ length: opts.kafkaDocs }, (_, i) => texts[i % texts.length]);
     for (let r = 0; r < opts.kafkaRounds; r++) {
-      const k = await kafkaEndToEnd(opts, kTexts, logger);
-      kafkaRuns.push(k.docsPerS);
+      for (const mode of opts.kafkaModes) {
+        const k = await kafkaEndToEnd(opts, kTexts, logger, mode);
+        kafkaRuns.get(modeName(mode))!.push(k.docsPerS);
+        say(`Kafka end to end, round ${r + 1}, ${modeName(mode)}: ${kTexts.length} docs in ${round(k.seconds)} s = ${round(k.docsPerS, 1)} docs/s`);
+      }
       rawAll.push(await docsPerS(int8, opts.batchSize));
-      say(`Kafka end to end, round ${r + 1}: ${kTexts.length} docs in ${round(k.seconds)} s = ${round(k.docsPerS, 1)} docs/s (raw runtime right after: ${round(rawAll[rawAll.length - 1], 1)} docs/s)`);
+      say(`raw runtime after round ${r + 1}: ${round(rawAll[rawAll.length - 1], 1)} docs/s`);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
   const rawMedian = median(rawAll);
-  const kafka = kafkaRuns.length ? { docsPerS: median(kafkaRuns) } : null;
+  const byMode: Record<string, Record<string, number>> = {};
+  for (const m of opts.kafkaModes) {
+    const xs = kafkaRuns.get(modeName(m))!;
+    if (xs.length) (byMode[m.client] ??= {})[m.delivery] = round(median(xs), 1);
+  }
+  const defaultRuns = kafkaRuns.get(modeName(defaultMode)) ?? [];
+  const kafka = defaultRuns.length ? { docsPerS: median(defaultRuns) } : null;
+  const alo = kafkaRuns.get('platformatic:at-least-once') ?? [];
+  const eos = kafkaRuns.get('platformatic:exactly-once') ?? [];
+  // the cost of exactly-once on the same run: per round (same machine load), then the median
+  const eosCosts = eos.map((e, i) => 1 - e / alo[i]).filter((x) => Number.isFinite(x));
+  const eosCost = eosCosts.length ? median(eosCosts) : null;
+
+  // Kafka latency with and without HTTP load on the same replica (default mode)
+  let mixed: { alone: Latencies; withHttp: Latencies; http: Awaited<ReturnType<typeof httpLoad>> } | null = null;
+  if (!opts.skipKafka && !opts.skipMixed) {
+    const alone = await kafkaLatency(opts, texts, null, logger, defaultMode);
+    const withHttp = await kafkaLatency(opts, texts, httpTexts, logger, defaultMode);
+    mixed = { alone: alone.kafka, withHttp: withHttp.kafka, http: withHttp.http! };
+    say(`Kafka latency at ${opts.mixedKafkaRate} docs/s (${modeName(defaultMode)}): alone p50 ${round(alone.kafka.p50)} / p99 ${round(alone.kafka.p99)} ms; with POST /ner at concurrency ${opts.concurrency} p50 ${round(withHttp.kafka.p50)} / p99 ${round(withHttp.kafka.p99)} ms (HTTP meanwhile ${round(mixed.http.docsPerS, 1)} docs/s, p99 ${round(mixed.http.p99)} ms)`);
+  }
   await int8.dispose();
 
   const torch = opts.skipPytorch ? null : pytorchBaseline(opts, texts);
@@ -470,14 +599,25 @@ async function main(): Promise<void> {
     http_p95_ms: round(http.p95),
     http_p99_ms: round(http.p99),
     kafka_docs: kafka ? opts.kafkaDocs : null,
+    kafka_mode: modeName(defaultMode),
     kafka_docs_per_s: kafka ? round(kafka.docsPerS, 1) : null,
-    kafka_rounds: kafkaRuns.map((x) => round(x, 1)),
+    kafka_docs_per_s_by_client: byMode,
+    kafka_rounds: Object.fromEntries([...kafkaRuns].map(([k, xs]) => [k, xs.map((x) => round(x, 1))])),
     kafka_vs_raw: kafka ? round(kafka.docsPerS / rawMedian, 3) : null,
+    eos_cost: eosCost === null ? null : round(eosCost, 3),
+    kafka_latency_rate_docs_per_s: mixed ? opts.mixedKafkaRate : null,
+    kafka_latency_p50_ms: mixed ? round(mixed.alone.p50) : null,
+    kafka_latency_p99_ms: mixed ? round(mixed.alone.p99) : null,
+    kafka_latency_under_http_p50_ms: mixed ? round(mixed.withHttp.p50) : null,
+    kafka_latency_under_http_p99_ms: mixed ? round(mixed.withHttp.p99) : null,
+    http_docs_per_s_under_kafka: mixed ? round(mixed.http.docsPerS, 1) : null,
+    http_p99_ms_under_kafka: mixed ? round(mixed.http.p99) : null,
     pytorch_docs_per_s: torch ? round(torch.docsPerS, 1) : null,
     ort_vs_pytorch: torch ? round(rawMedian / torch.docsPerS, 3) : null,
     ort_unbatched_vs_pytorch: torch ? round(rawUnbatched / torch.docsPerS, 3) : null,
     targets: {
       kafka_vs_raw_ge_0_85: kafka ? kafka.docsPerS / rawMedian >= 0.85 : null,
+      eos_cost_le_0_15: eosCost === null ? null : eosCost <= 0.15,
       batching_speedup_ge_1_4: batched / unbatched >= 1.4,
       http_p99_le_50ms: http.p99 <= 50,
     },

@@ -6,6 +6,7 @@
 // Each service keeps its own HTTP port and /metrics: studio 8080, tagger 8081, sampler 8082,
 // trainer-orchestrator 8083, reloader 8084 (STUDIO_PORT, TAGGER_PORT, ... override them).
 import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { MemoryBus, busConfigSpec, createBus, createBusMetrics, topicsFromConfig, type Bus } from '@zhner/bus';
@@ -14,6 +15,7 @@ import { env, loadConfig, ConfigError } from '@zhner/core';
 import { Lifecycle, createLogger, createMetricsRegistry, installSignalHandlers, type Registry } from '@zhner/kit';
 import type { RunningService, ServiceContext } from '@zhner/service';
 import { demoTexts } from './demoFeed';
+import { writePlatformSession, type PlatformSession } from './session';
 import { openStore, storeConfigSpec } from '@zhner/store';
 import { configSpec as samplerSpec, startSampler } from '@zhner/sampler';
 import { configSpec as orchestratorSpec, startOrchestrator } from '@zhner/trainer-orchestrator';
@@ -44,7 +46,7 @@ function ownUrls(p: { host: string; orchestratorPort: number; reloaderPort: numb
 
 async function main(): Promise<void> {
   const logger = createLogger('platform');
-  const source = {
+  const source: Record<string, string | undefined> = {
     BUS: 'memory',
     PGLITE_DIR: path.join(repo, '.data', 'pglite'),
     MODELS_DIR: path.join(repo, '.data', 'models'),
@@ -54,19 +56,27 @@ async function main(): Promise<void> {
     SAMPLER_WINDOW_INTERVAL: '5s',
     ...process.env,
   };
+  // Secure by default: without ADMIN_TOKEN (and without an explicit INSECURE_OPEN_ADMIN=true) the
+  // platform makes one for this run, prints it, and gives it to every service and to the studio's
+  // calls of the orchestrator and the reloader
+  const generatedAdminToken = !source.ADMIN_TOKEN && !/^(1|true|yes|on)$/i.test(source.INSECURE_OPEN_ADMIN ?? '') ? `zhner_admin_${randomBytes(24).toString('base64url')}` : undefined;
+  const adminToken = source.ADMIN_TOKEN || generatedAdminToken;
+  if (adminToken) Object.assign(source, { ADMIN_TOKEN: adminToken, ORCHESTRATOR_TOKEN: source.ORCHESTRATOR_TOKEN || adminToken, RELOADER_TOKEN: source.RELOADER_TOKEN || adminToken });
   let cfg;
   try {
+    const own = ownUrls(loadConfig(platformSpec, source));
     cfg = {
       platform: loadConfig(platformSpec, source),
       bus: loadConfig(busConfigSpec, source),
       store: loadConfig(storeConfigSpec, source),
-      tagger: loadConfig(taggerSpec, { REPLICA_ID: `${os.hostname()}-tagger`, ...source }),
+      // the tagger and the reloader resolve model versions through this process's registry
+      tagger: loadConfig(taggerSpec, { REPLICA_ID: `${os.hostname()}-tagger`, REGISTRY_URL: own.ORCHESTRATOR_URL, ...source }),
       sampler: loadConfig(samplerSpec, source),
       orchestrator: loadConfig(orchestratorSpec, source),
-      reloader: loadConfig(reloaderSpec, source),
+      reloader: loadConfig(reloaderSpec, { REGISTRY_URL: own.ORCHESTRATOR_URL, ...source }),
       // the studio reads the registry and rollouts over the services' published HTTP APIs: here
       // those are this process's own ports (whatever STUDIO_/ORCHESTRATOR_/RELOADER_PORT say)
-      studio: loadConfig(studioSpec, { ...ownUrls(loadConfig(platformSpec, source)), ...source }),
+      studio: loadConfig(studioSpec, { ...own, ...source }),
     };
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -126,10 +136,11 @@ async function main(): Promise<void> {
       }
     };
 
+    // the registry first: a starting tagger asks it for the promoted version
+    await listen(await startOrchestrator(cfg.orchestrator, context('trainer-orchestrator')), cfg.platform.orchestratorPort);
     const tagger = await startTagger(cfg.tagger, context('tagger'));
     await listen(tagger, cfg.platform.taggerPort);
     await listen(await startSampler(cfg.sampler, context('sampler')), cfg.platform.samplerPort);
-    await listen(await startOrchestrator(cfg.orchestrator, context('trainer-orchestrator')), cfg.platform.orchestratorPort);
     await listen(await startReloader(cfg.reloader, context('reloader')), cfg.platform.reloaderPort);
     const studio = await startStudio(cfg.studio, context('studio'), { nerClient: inProcessNerClient((texts) => tagger.tag(texts)) });
     await listen(studio, cfg.platform.studioPort);
@@ -174,17 +185,36 @@ async function main(): Promise<void> {
       '',
       `  Studio        ${base}:${cfg.platform.studioPort}/          (API docs: /api/docs)`,
       `  Tagger        ${base}:${cfg.platform.taggerPort}/ner       model ${tagger.modelVersion ?? '(loading)'}`,
-      `  Sampler       ${base}:${cfg.platform.samplerPort}/queue`,
+      `  Sampler       ${base}:${cfg.platform.samplerPort}/selections`,
       `  Orchestrator  ${base}:${cfg.platform.orchestratorPort}/runs`,
       `  Reloader      ${base}:${cfg.platform.reloaderPort}/rollouts`,
       `  bus: ${cfg.bus.bus === 'memory' ? 'in-process' : cfg.bus.kafkaBrokers.join(',')}   store: ${cfg.store.databaseUrl ? 'PostgreSQL' : `PGlite (${cfg.store.pgliteDir})`}`,
       token
         ? `  First admin "${cfg.platform.firstAdmin}" created. Its token (shown once; paste it into the studio's sign-in field):\n\n      ${token}\n`
         : '  Sign in with a token from `npm run studio:token -- create --annotator <you>` (stop the platform first when it uses the embedded store).',
+      generatedAdminToken
+        ? `  Admin token of the tagger, orchestrator and reloader for this run (set ADMIN_TOKEN to choose one):\n\n      ${generatedAdminToken}\n`
+        : adminToken
+          ? '  Admin routes: ADMIN_TOKEN from the environment.'
+          : '  INSECURE_OPEN_ADMIN=true: the admin routes accept ANY caller.',
       '  Stop with Ctrl+C.',
       '',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
+
+    // For the operator tools that drive a running platform (npm run chaos:inputs, chaos:outage):
+    // where everything is and the admin token, readable by this user only, removed at stop
+    const session: PlatformSession = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      urls: Object.fromEntries((['studio', 'tagger', 'sampler', 'orchestrator', 'reloader'] as const).map((k) => [k, `http://${cfg.platform.host === '0.0.0.0' ? '127.0.0.1' : cfg.platform.host}:${cfg.platform[`${k}Port` as const]}`])),
+      bus: cfg.bus.bus === 'memory' ? { kind: 'memory' } : { kind: 'kafka', brokers: cfg.bus.kafkaBrokers, topicPrefix: cfg.bus.topicPrefix },
+      store: cfg.store.databaseUrl ? { kind: 'postgres', databaseUrl: cfg.store.databaseUrl } : { kind: 'pglite' },
+      ...(adminToken ? { adminToken } : {}),
+      infraDataDir: path.resolve(process.env.NER_DATA_DIR ?? path.join(repo, '.data')),
+    };
+    const removeSession = writePlatformSession(session);
+    lifecycle.onClose('session file', removeSession);
   });
 }
 

@@ -34,7 +34,7 @@ describe('manual run with a fake job → registered version → PUBLISHED via th
         await writeCorpus(path.join(dir, 'replay.jsonl'), 300, '回放');
         await writeCorpus(path.join(dir, 'dev.jsonl'), 40, '开发');
       },
-      env: (dir) => ({ MODEL_DIR: path.join(dir, 'base'), TRAIN_REPLAY_FILES: path.join(dir, 'replay.jsonl'), GATE_DEV_FILE: path.join(dir, 'dev.jsonl'), HOLDOUT_SHARE: '0.3', GATE_MIN_HOLDOUT_DOCS: '1' }),
+      env: (dir) => ({ MODEL_DIR: path.join(dir, 'base'), TRAIN_REPLAY_FILES: path.join(dir, 'replay.jsonl'), GATE_DEV_FILE: path.join(dir, 'dev.jsonl'), HOLDOUT_SHARE: '0.3', GATE_MIN_HOLDOUT_DOCS: '1', ADMIN_TOKEN: 'orch-it-admin' }),
       overrides: { job, evaluator },
     });
   });
@@ -50,10 +50,13 @@ describe('manual run with a fake job → registered version → PUBLISHED via th
     expect(holdout).toBeGreaterThan(0); // ~30% of 30 texts
     expect(holdout).toBeLessThan(30);
 
-    const res = await f.service.app!.inject({ method: 'POST', url: '/runs' });
+    // an admin route: refused without the token, even with work to do
+    expect((await f.service.app!.inject({ method: 'POST', url: '/runs' })).statusCode).toBe(401);
+    const admin = { authorization: 'Bearer orch-it-admin' };
+    const res = await f.service.app!.inject({ method: 'POST', url: '/runs', headers: admin });
     expect(res.statusCode).toBe(202);
     const runId = res.json().run.runId as string;
-    expect((await f.service.app!.inject({ method: 'POST', url: '/runs' })).statusCode).toBe(409);
+    expect((await f.service.app!.inject({ method: 'POST', url: '/runs', headers: admin })).statusCode).toBe(409);
 
     // progress is visible while the job runs
     await waitFor(async () => (await f.service.app!.inject({ method: 'GET', url: `/runs/${runId}` })).json().progress.length >= 1, 30_000, 'live progress');

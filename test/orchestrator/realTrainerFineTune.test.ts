@@ -67,6 +67,7 @@ describe('real trainer: fine-tune a tiny model through the orchestrator', () => 
         GATE_MAX_HOLDOUT_DROP: '100',
         GATE_MIN_HOLDOUT_DOCS: '1',
         HOLDOUT_SHARE: '0.25',
+        ADMIN_TOKEN: 'orch-real-admin',
       }),
     });
   });
@@ -79,7 +80,7 @@ describe('real trainer: fine-tune a tiny model through the orchestrator', () => 
     await f.bus.publish(f.topics.corrections, Array.from({ length: 16 }, (_, i) => ({ value: correction(i) })));
     await waitFor(async () => (await f.db.query<{ n: number }>('SELECT count(*)::int AS n FROM training_examples')).rows[0].n === 16, 60_000, '16 examples');
 
-    const res = await f.service.app!.inject({ method: 'POST', url: '/runs' });
+    const res = await f.service.app!.inject({ method: 'POST', url: '/runs', headers: { authorization: 'Bearer orch-real-admin' } });
     expect(res.statusCode).toBe(202);
     const runId = res.json().run.runId as string;
     await waitFor(async () => (await f.service.app!.inject({ method: 'GET', url: `/runs/${runId}` })).json().status !== 'running', 180_000, 'run end');

@@ -36,12 +36,17 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
   let exited: Promise<number | null>;
   const port: Record<'studio' | 'tagger' | 'sampler' | 'orchestrator' | 'reloader', number> = { studio: 0, tagger: 0, sampler: 0, orchestrator: 0, reloader: 0 };
   let token = '';
+  let adminToken = '';
   const bundled = (JSON.parse(readFileSync(path.join(repo, 'models', 'zh-ner-default', 'manifest.json'), 'utf8')) as { version: string }).version;
 
   const http = async (service: keyof typeof port, method: string, url: string, body?: unknown) => {
     const res = await fetch(`http://127.0.0.1:${port[service]}${url}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(service === 'studio' && token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(service === 'studio' && token ? { authorization: `Bearer ${token}` } : {}),
+        ...(service !== 'studio' && adminToken ? { authorization: `Bearer ${adminToken}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -92,8 +97,10 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
         HOLDOUT_SHARE: '0',
         TRAINER_SET: 'training.epochs=1;system.threads=2;export.int8_check_docs=0',
         GATE_DEV_LIMIT: '200',
-        // a real gate, wide enough for a one-epoch fine-tune on 3 corrections: a broken model fails it
+        // a real gate, wide enough for a one-epoch fine-tune on 3 corrections: a broken model fails it;
+        // three corrections leave no hold-out, so the operator (this test) allows the missing check explicitly
         GATE_MAX_DEV_DROP: '5',
+        GATE_MISSING_EVIDENCE: 'allow',
         CANARY_SOAK: '1s',
         TAGGER_HEARTBEAT_INTERVAL: '1000ms',
         SAMPLER_WINDOW_INTERVAL: '1s',
@@ -107,6 +114,8 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
     await waitFor(() => stdout.includes('Stop with Ctrl+C.') || platform.exitCode !== null, 120_000, 'platform start');
     if (platform.exitCode !== null) throw new Error(`platform exited ${platform.exitCode}:\n${stderr.slice(-4000)}`);
     token = /zhner_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0] ?? '';
+    // secure by default: the platform made an admin token for this run and printed it
+    adminToken = /zhner_admin_[A-Za-z0-9_-]+/.exec(stdout)?.[0] ?? '';
   });
 
   afterAll(async () => {
@@ -118,8 +127,21 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
     rmSync(modelsDir, { recursive: true, force: true });
   });
 
-  it('prints the first admin token once and is ready on every port', async () => {
+  it('prints the first admin token once, and an admin token that guards the admin routes; ready on every port', async () => {
     expect(token).not.toBe('');
+    expect(adminToken).not.toBe('');
+    // secure by default: an anonymous admin call is refused on every service
+    for (const [s, url] of [['orchestrator', '/runs'], ['reloader', '/rollouts'], ['tagger', '/admin/model']] as const) {
+      const res = await fetch(`http://127.0.0.1:${port[s]}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"modelVersion":"x"}' });
+      expect({ s, status: res.status }).toEqual({ s, status: 401 });
+    }
+    // model references are registry versions: a path is refused on every model route
+    for (const [s, url] of [['reloader', '/rollouts'], ['tagger', '/admin/model']] as const) {
+      const res = await http(s, 'POST', url, { modelVersion: 'x', modelUri: '../../../../etc' });
+      expect({ s, status: res.status, code: res.json.error.code }).toEqual({ s, status: 400, code: 'PATH_REFUSED' });
+    }
+    const studioRollout = await http('studio', 'POST', '/api/models/rollouts', { modelVersion: 'x', modelUri: '/etc' });
+    expect(studioRollout.status).toBe(400);
     expect((await http('studio', 'GET', '/api/me')).json).toMatchObject({ annotatorId: 'admin', role: 'admin' });
     for (const s of Object.keys(port) as (keyof typeof port)[]) expect({ s, status: (await http(s, 'GET', '/readyz')).status }).toEqual({ s, status: 200 });
   });

@@ -44,6 +44,8 @@ interface Outcome {
   stopMs: number;
   leftListening: number[];
   output: string;
+  /** Status of an anonymous POST /runs while it ran (secure by default: 401). */
+  anonymousAdmin: number;
 }
 
 /** Starts `npm start [args]` in its own process group, waits for POST /ner, signals, measures. */
@@ -69,6 +71,7 @@ async function startThenSignal(signal: NodeJS.Signals, target: 'npm' | 'group', 
   try {
     await waitFor(async () => child.exitCode !== null || (await nerAnswers(ports.TAGGER_PORT)), 180_000, 'POST /ner answering');
     if (child.exitCode !== null) throw new Error(`npm start exited early (${child.exitCode}):\n${output.slice(-3000)}`);
+    const anonymousAdmin = (await fetch(`http://127.0.0.1:${ports.ORCHESTRATOR_PORT}/runs`, { method: 'POST' })).status;
     const t0 = Date.now();
     if (target === 'group') process.kill(-child.pid!, signal);
     else child.kill(signal);
@@ -76,7 +79,7 @@ async function startThenSignal(signal: NodeJS.Signals, target: 'npm' | 'group', 
     const stopMs = Date.now() - t0;
     const leftListening: number[] = [];
     for (const p of Object.values(ports)) if (await listening(p)) leftListening.push(p);
-    return { code: result?.code ?? null, signal: result?.signal ?? null, stopMs: result ? stopMs : Infinity, leftListening, output };
+    return { code: result?.code ?? null, signal: result?.signal ?? null, stopMs: result ? stopMs : Infinity, leftListening, output, anonymousAdmin };
   } finally {
     try {
       process.kill(-child.pid!, 'SIGKILL');
@@ -95,8 +98,10 @@ function expectCleanStop(o: Outcome): void {
 }
 
 describe('npm start stops on a signal within 10 s, exit 0/130, nothing left listening', () => {
-  it('SIGINT to the npm process (what `kill -INT <pid>` and `timeout -s INT` send)', async () => {
-    expectCleanStop(await startThenSignal('SIGINT', 'npm'));
+  it('SIGINT to the npm process (what `kill -INT <pid>` and `timeout -s INT` send); admin routes closed to anonymous callers', async () => {
+    const o = await startThenSignal('SIGINT', 'npm');
+    expectCleanStop(o);
+    expect(o.anonymousAdmin).toBe(401); // a default npm start: secure by default
   });
 
   it('SIGTERM to the npm process (what a process manager and `timeout` send)', async () => {

@@ -14,6 +14,7 @@ import { loadModel } from '@zhner/model';
 import type { SqlClient } from '@zhner/store';
 import { configSpec, startTagger, type RunningTagger } from '@zhner/tagger';
 import { buildTinyModel, corpusTexts, removeModel, type BuiltModel } from './helpers';
+import { startRegistryStub, type RegistryStub } from '../harness/registry';
 
 jest.setTimeout(120_000);
 
@@ -23,6 +24,7 @@ describe('tagger HTTP API with a real model', () => {
   let bus: MemoryBus;
   let base: string;
   let corrupt: string;
+  let modelRegistry: RegistryStub | undefined;
 
   const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(base + url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -46,7 +48,14 @@ describe('tagger HTTP API with a real model', () => {
     bus = new MemoryBus({ logger, deadLetterTopic: topics.deadLetters, metrics: createBusMetrics(registry) });
     // FP32 so that the comparison with an in-process run is exact (INT8 quantises activations per
     // batch: its results move slightly with the batch's composition)
-    const config = loadConfig(configSpec, { MODEL_DIR: model.dir, MODEL_PRECISION: 'fp32', REPLICA_ID: 'http-it', TAGGER_HTTP_MAX_TEXT_LENGTH: '2000', ADMIN_TOKEN: 'tok' });
+    // the registry: the model promoted; a corrupted copy registered under another version name; the
+    // model again under a third name with a manifest checksum that does not match its directory
+    modelRegistry = await startRegistryStub();
+    modelRegistry.add(model.dir);
+    modelRegistry.promote(model.version);
+    modelRegistry.add(corrupt, { version: 'corrupt-copy' });
+    Object.assign(modelRegistry.add(model.dir, { version: 'wrong-checksum' }), { manifestSha256: '0'.repeat(64) });
+    const config = loadConfig(configSpec, { REGISTRY_URL: modelRegistry.url, MODEL_PRECISION: 'fp32', REPLICA_ID: 'http-it', TAGGER_HTTP_MAX_TEXT_LENGTH: '2000', ADMIN_TOKEN: 'tok' });
     tagger = await startTagger(config, { logger, registry, bus, topics, db: {} as SqlClient });
     await tagger.whenReady();
     await tagger.app.listen({ port: 0, host: '127.0.0.1' });
@@ -56,6 +65,7 @@ describe('tagger HTTP API with a real model', () => {
   afterAll(async () => {
     await tagger?.close();
     await bus?.close();
+    await modelRegistry?.close();
     removeModel(model);
     if (corrupt) rmSync(corrupt, { recursive: true, force: true });
   });
@@ -98,12 +108,16 @@ describe('tagger HTTP API with a real model', () => {
 
   it('refuses a model whose files do not match the manifest and keeps serving the old one', async () => {
     const auth = { authorization: 'Bearer tok' };
-    const bad = await post('/admin/model', { modelUri: corrupt }, auth);
+    const bad = await post('/admin/model', { modelVersion: 'corrupt-copy' }, auth);
     expect(bad.status).toBe(422);
     expect(bad.body.error.code).toMatch(/CHECKSUM/);
-    const wrongManifest = await post('/admin/model', { modelUri: model.dir, manifestSha256: '0'.repeat(64), modelVersion: model.version }, auth);
-    // the same version already serves from that directory, but the manifest hash given does not match it
+    expect(JSON.stringify(bad.body)).not.toContain(corrupt); // the location never leaves the replica
+    const wrongManifest = await post('/admin/model', { modelVersion: 'wrong-checksum' }, auth);
+    // the registry's manifest checksum does not match the directory
     expect(wrongManifest.status).toBe(422);
+    // a path is refused before anything is tried
+    const path = await post('/admin/model', { modelUri: model.dir }, auth);
+    expect([path.status, path.body.error.code]).toEqual([400, 'PATH_REFUSED']);
     expect((await post('/ner', { text: '北京' })).body.modelVersion).toBe(model.version);
     const status = await fetch(`${base}/admin/model`, { headers: auth }).then((r) => r.json());
     expect(status).toMatchObject({ modelVersion: model.version, lastError: { code: expect.stringMatching(/CHECKSUM/) } });

@@ -10,6 +10,7 @@ import { loadModel } from '@zhner/model';
 import { consumerGroup, type EntityEvent, type Prediction, type RawText, type ReplicaHeartbeat } from '@zhner/contracts';
 import { kafkaBus, readTopic, testTopics, uniqueName, waitFor } from '@zhner/test';
 import { buildTinyModel, collectTopic, corpusTexts, removeModel, startKafkaReplica, waitForStableGroup, type BuiltModel, type KafkaReplica, type TopicCollector } from './helpers';
+import { startRegistryStub, type RegistryStub } from '../harness/registry';
 
 jest.setTimeout(300_000);
 
@@ -21,6 +22,7 @@ describe('two replicas, one group, a hot swap half-way', () => {
   const group = uniqueName('tagger-');
   let v1: BuiltModel;
   let v2: BuiltModel;
+  let registry: RegistryStub | undefined;
   const replicas: KafkaReplica[] = [];
   const collectors: TopicCollector[] = [];
 
@@ -38,6 +40,7 @@ describe('two replicas, one group, a hot swap half-way', () => {
     await Promise.allSettled(collectors.map((c) => c.stop()));
     await Promise.allSettled(replicas.map((r) => r.close()));
     await producer.close();
+    await registry?.close();
     removeModel(v1);
     removeModel(v2);
   });
@@ -49,7 +52,13 @@ describe('two replicas, one group, a hot swap half-way', () => {
     // FP32: its results do not depend on which documents share a batch, so they can be compared
     // exactly with an in-process run (INT8 quantises activations per batch: scores move slightly
     // with the batch's composition, and near-ties can flip)
-    const env = (id: string) => ({ MODEL_DIR: v1.dir, MODEL_PRECISION: 'fp32', REPLICA_ID: id, TAGGER_GROUP: group, TAGGER_PARTITIONS_CONCURRENTLY: '3', TAGGER_CACHE_SIZE: '0' });
+    // the registry names v1 promoted (what a starting replica serves) and knows v2 (what the command names)
+    const reg = await startRegistryStub();
+    registry = reg;
+    reg.add(v1.dir);
+    reg.add(v2.dir);
+    reg.promote(v1.version);
+    const env = (id: string) => ({ REGISTRY_URL: reg.url, MODEL_DIR: '/nonexistent', MODEL_PRECISION: 'fp32', REPLICA_ID: id, TAGGER_GROUP: group, TAGGER_PARTITIONS_CONCURRENTLY: '3', TAGGER_CACHE_SIZE: '0' });
     replicas.push(await startKafkaReplica(topics, env(uniqueName('r1-'))), await startKafkaReplica(topics, env(uniqueName('r2-'))));
     await Promise.all(replicas.map((r) => r.tagger.whenReady()));
     // no rebalance while documents flow: both members hold their partitions before the first document
@@ -65,7 +74,8 @@ describe('two replicas, one group, a hot swap half-way', () => {
     // command the swap to every replica, and keep documents flowing while it happens
     const commandId = uniqueName('swap-');
     await producer.publish(topics.replicaCommands, [
-      { value: { commandId, replicaId: '*', type: 'LOAD_MODEL', modelVersion: v2.version, modelUri: v2.dir, manifestSha256: v2.manifestSha256, issuedAt: Date.now() } },
+      // a registered version, resolved by each replica through the registry (no path in the command)
+      { value: { commandId, replicaId: '*', type: 'LOAD_MODEL', modelVersion: v2.version, modelUri: '', manifestSha256: null, issuedAt: Date.now() } },
     ]);
     const beats = () => heartbeats.messages.map((m) => topics.replicaHeartbeats.codec.decode(m.value!) as ReplicaHeartbeat);
     const swapped = () => replicas.every((r) => beats().some((b) => b.replicaId === r.tagger.replicaId && b.lastCommandId === commandId && b.state === 'READY' && b.modelVersion === v2.version));
@@ -138,5 +148,22 @@ describe('two replicas, one group, a hot swap half-way', () => {
       }
     }
     expect(events.reduce((n, e) => n + e.entities.length, 0)).toBeGreaterThan(100); // the comparison saw real entities
+  });
+
+  it('a restarted replica serves the promoted version from its first document, whatever MODEL_DIR says', async () => {
+    // the registry now says v2 is promoted (the reloader would have announced it); a replica
+    // restarts with MODEL_DIR still pointing at v1 while a backlog waits for it
+    registry!.promote(v2.version);
+    await Promise.allSettled(replicas.splice(0).map((r) => r.close()));
+    const backlog: RawText[] = Array.from({ length: 50 }, (_, i) => ({ id: uniqueName(`restart-${i}-`), text: `重启后的第${i}条新闻：李鹏在北京会见日本客人。`, source: 'it', publishedAt: null, metadata: {} }));
+    await producer.publish(topics.rawText, backlog.map((value) => ({ value })));
+    const entities = await collectTopic(topics.entities.name);
+    collectors.push(entities);
+    const restarted = await startKafkaReplica(topics, { REGISTRY_URL: registry!.url, MODEL_DIR: v1.dir, MODEL_PRECISION: 'fp32', REPLICA_ID: uniqueName('r3-'), TAGGER_GROUP: group, TAGGER_CACHE_SIZE: '0' });
+    replicas.push(restarted);
+    const ids = new Set(backlog.map((d) => d.id));
+    const mine = () => entities.messages.map((m) => topics.entities.codec.decode(m.value!) as EntityEvent).filter((e) => ids.has(e.docId));
+    await waitFor(() => new Set(mine().map((e) => e.docId)).size === backlog.length, 120_000, 'the backlog tagged');
+    expect(new Set(mine().map((e) => e.modelVersion))).toEqual(new Set([v2.version])); // not one document on the superseded version
   });
 });

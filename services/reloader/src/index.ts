@@ -6,7 +6,8 @@ import { consumerGroup } from '@zhner/contracts';
 import { consumerServiceReadiness, type RunningService, type ServiceContext } from '@zhner/service';
 import { OutboxRelay } from '@zhner/store';
 import { configSpec, type ReloaderConfig } from './config';
-import type { Clock } from './app/ports';
+import type { Clock, ModelRegistry } from './app/ports';
+import { HttpModelRegistry } from './adapters/registry';
 import { RolloutEngine } from './app/rolloutEngine';
 import { registerReloaderRoutes } from './adapters/http';
 import { createReloaderMetrics } from './adapters/metrics';
@@ -16,6 +17,8 @@ export { configSpec, type ReloaderConfig } from './config';
 
 export interface ReloaderOverrides {
   clock?: Clock;
+  /** Where POST /rollouts resolves versions (default: the registry at REGISTRY_URL, when set). */
+  registry?: ModelRegistry;
 }
 
 export interface RunningReloader extends RunningService {
@@ -64,10 +67,10 @@ export async function startReloader(config: ReloaderConfig, ctx: ServiceContext,
   const plainApp = app as unknown as HttpApp;
   registerOpsRoutes(plainApp, {
     registry: ctx.registry,
-    readiness: () => consumerServiceReadiness({ lifecycle, subscribed, db: ctx.db }),
+    readiness: () => consumerServiceReadiness({ lifecycle, subscribed, db: ctx.db, bus: ctx.bus }),
     info: () => ({ service: 'reloader', autoRollout: config.autoRollout }),
   });
-  registerReloaderRoutes(app, { engine, rollouts, replicas, staleAfterMs: config.staleAfterMs, now: () => clock.now(), adminToken: config.adminToken });
+  registerReloaderRoutes(app, { engine, rollouts, replicas, staleAfterMs: config.staleAfterMs, now: () => clock.now(), registry: overrides.registry ?? (config.registryUrl ? new HttpModelRegistry(config.registryUrl) : undefined), adminToken: config.adminToken, insecureOpenAdmin: config.insecureOpenAdmin, logger });
 
   return { name: 'reloader', app: plainApp, engine, flushOutbox: () => relay.flush(), close: () => lifecycle.close() };
 }

@@ -4,7 +4,7 @@ import { consumerGroup } from '@zhner/contracts';
 import { errorMessage } from '@zhner/core';
 import { Lifecycle } from '@zhner/kit';
 import { OutboxRelay } from '@zhner/store';
-import type { RunningService, ServiceContext } from '@zhner/service';
+import { busReadiness, type RunningService, type ServiceContext } from '@zhner/service';
 import { Sampler } from './app/sampler';
 import { buildSamplerApp } from './adapters/http';
 import { createSamplerMetrics } from './adapters/metrics';
@@ -37,6 +37,7 @@ export async function startSampler(config: SamplerConfig, ctx: ServiceContext): 
     readiness: async () => {
       const reasons: string[] = [];
       if (lifecycle.state !== 'RUNNING' || !subscribed) reasons.push(`sampler is ${lifecycle.state}`);
+      reasons.push(...busReadiness(ctx.bus.health()));
       try {
         await repo.ping();
       } catch (err) {

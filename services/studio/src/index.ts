@@ -5,12 +5,13 @@ import path from 'node:path';
 import { ConfigError, env, errorMessage, type ConfigOf } from '@zhner/core';
 import { consumerGroup, DEFAULT_ENTITY_TYPES } from '@zhner/contracts';
 import { Lifecycle, type HttpApp } from '@zhner/kit';
-import type { RunningService, ServiceContext } from '@zhner/service';
+import { busReadiness, type RunningService, type ServiceContext } from '@zhner/service';
 import { OutboxRelay } from '@zhner/store';
 import { AdjudicationService } from './app/adjudication';
 import { Authenticator } from './app/auth';
 import { CorrectionService } from './app/corrections';
 import { Dashboard } from './app/dashboard';
+import { DataTransferService } from './app/dataTransfer';
 import { LabelProvider } from './app/labels';
 import { LiveUpdates } from './app/live';
 import type { ModelActions, NerClient, RegistryReader, RolloutReader } from './app/ports';
@@ -23,6 +24,7 @@ import { createStudioMetrics } from './adapters/metrics';
 import { SqlAdjudicationStore } from './adapters/sql/adjudicationRepository';
 import { SqlAuthRepository } from './adapters/sql/authRepository';
 import { SqlCorrectionStore } from './adapters/sql/correctionRepository';
+import { SqlDataStore } from './adapters/sql/dataRepository';
 import { SqlStatsRepository } from './adapters/sql/statsRepository';
 import { SqlQueueRepository } from './adapters/sql/queueRepository';
 import { HttpModelActions, HttpNerClient, HttpRegistryReader, HttpRolloutReader } from './adapters/upstream';
@@ -43,6 +45,7 @@ export const configSpec = {
   labelsFromModel: env.bool('LABELS_FROM_MODEL', { default: true, doc: "Take the label set from the registry (GET /models labelSet: what the orchestrator accepts); false = LABELS only" }),
   queueGroupId: env.string('STUDIO_QUEUE_GROUP_ID', { default: 'studio-queue', doc: 'Consumer group (prefixed with TOPIC_PREFIX) of the queue feed: review candidates and model events' }),
   queueMetricsIntervalMs: env.durationMs('STUDIO_QUEUE_METRICS_INTERVAL', { default: '15s', min: 100, doc: 'Refresh period of the queue-depth gauge' }),
+  publicReads: env.bool('STUDIO_PUBLIC_READS', { default: false, doc: 'Open the reads that expose document texts or people (queue, corrections, annotators) to callers without a token' }),
   claimTtlMs: env.durationMs('CLAIM_TTL', { default: '15m', min: 1000, doc: 'How long a claim on a queue item holds before others may take it' }),
   annotationsPerItem: env.int('ANNOTATIONS_PER_ITEM', { default: 1, min: 1, max: 10, doc: 'Distinct annotators an item needs before it is done (2+ yields agreement figures and conflicts to adjudicate)' }),
   eventsIntervalMs: env.durationMs('EVENTS_INTERVAL', { default: '2s', min: 100, doc: 'Poll interval of the live updates (SSE) while clients are connected' }),
@@ -148,6 +151,7 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
         corrections: new CorrectionService({ queue: queueRepo, store: correctionStore, labels, metrics, annotationsPerItem: config.annotationsPerItem, clock: options.clock, onChange }),
         correctionStore,
         adjudication: new AdjudicationService(new SqlAdjudicationStore(ctx.db, ctx.topics), labels, metrics, options.clock),
+        data: new DataTransferService(new SqlDataStore(ctx.db, ctx.topics), labels, metrics, options.clock, onChange),
         dashboard: new Dashboard(registryReader, rolloutReader, statsRepo, statsRepo),
         modelAdmin: new ModelAdmin(
           options.modelActions ??
@@ -158,18 +162,20 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
         live,
         metrics,
         settings: { claimTtlMs: config.claimTtlMs, annotationsPerItem: config.annotationsPerItem },
+        publicReads: config.publicReads,
       },
       {
         registry: ctx.registry,
         webDir: config.webDir,
         docsUi: config.docsUi,
         readiness: async () => {
+          const reasons = busReadiness(ctx.bus.health());
           try {
             await ctx.db.query('SELECT 1');
-            return [];
           } catch (err) {
-            return [`database: ${errorMessage(err)}`];
+            reasons.push(`database: ${errorMessage(err)}`);
           }
+          return reasons;
         },
       },
     );

@@ -4,11 +4,12 @@ import type { Subscription } from '@zhner/bus';
 import { consumerGroup, type TopicSpec } from '@zhner/contracts';
 import { ValidationError, errorMessage, retry } from '@zhner/core';
 import { Lifecycle, type HttpApp, type Logger } from '@zhner/kit';
-import type { RunningService, ServiceContext } from '@zhner/service';
+import { busReadiness, type RunningService, type ServiceContext } from '@zhner/service';
 import { DynamicBatcher } from './app/batcher';
 import { ModelManager } from './app/modelManager';
-import type { EngineLoader } from './app/ports';
-import { ReplicaControl, type CommandOutcome } from './app/replicaControl';
+import type { EngineLoader, ModelResolver } from './app/ports';
+import { RegistryResolver } from './adapters/registryResolver';
+import { ReplicaControl, withoutPaths, type CommandOutcome } from './app/replicaControl';
 import type { TaggedDoc } from './domain/events';
 import { StreamTagger } from './app/streamTagger';
 import { TagService } from './app/tagService';
@@ -18,7 +19,7 @@ import { REPO_ROOT, type TaggerConfig } from './config';
 import { INPUT_ERRORS } from './domain/input';
 
 export { configSpec, REPO_ROOT, type TaggerConfig } from './config';
-export type { InferenceEngine, EngineLoader, LoadOptions, Precision, TaggerMetrics } from './app/ports';
+export type { InferenceEngine, EngineLoader, LoadOptions, ModelResolver, Precision, ResolvedModel, TaggerMetrics } from './app/ports';
 // the batching engine on its own, for the tagger benchmark (bench/tagger)
 export { DynamicBatcher } from './app/batcher';
 export { OnnxEngineLoader } from './adapters/modelEngine';
@@ -37,6 +38,8 @@ export const WARMUP_TEXTS = [
 export interface TaggerDeps {
   /** How model directories are loaded (default: the @zhner/model runtime, in TAGGER_INFERENCE_WORKERS worker threads). */
   loader?: EngineLoader;
+  /** Where model versions are resolved (default: the registry at REGISTRY_URL, when set). */
+  resolver?: ModelResolver;
 }
 
 export interface RunningTagger extends RunningService {
@@ -47,8 +50,8 @@ export interface RunningTagger extends RunningService {
   readonly modelVersion: string | undefined;
   /** Resolves once a model serves and the raw-text consumer has joined its group. */
   whenReady(): Promise<void>;
-  /** Hot swap (same path as a LOAD_MODEL command addressed to this replica). */
-  loadModel(req: { modelUri: string; manifestSha256?: string | null; modelVersion?: string | null }): Promise<CommandOutcome>;
+  /** Hot swap to a registered version (same path as a LOAD_MODEL command addressed to this replica). */
+  loadModel(req: { modelVersion: string }): Promise<CommandOutcome>;
   rollback(): Promise<CommandOutcome>;
   /** Tags texts in-process through the shared queue (what POST /ner does, without HTTP). */
   tag(texts: readonly string[]): Promise<TaggedDoc[]>;
@@ -76,6 +79,7 @@ export async function startTagger(config: TaggerConfig, ctx: ServiceContext, dep
   const lifecycle = new Lifecycle(logger);
   const metrics = createTaggerMetrics(ctx.registry);
   const loader = deps.loader ?? (await defaultLoader(config, logger));
+  const resolver = deps.resolver ?? (config.registryUrl ? new RegistryResolver(config.registryUrl) : undefined);
   const startedAt = Date.now();
   const rawTopics: TopicSpec<'RawText'>[] = [ctx.topics.rawText, ...(config.extraTopics ?? []).filter((n) => n !== ctx.topics.rawText.name).map((name) => ({ ...ctx.topics.rawText, name }))];
 
@@ -87,12 +91,12 @@ export async function startTagger(config: TaggerConfig, ctx: ServiceContext, dep
 
   const models = new ModelManager(
     loader,
-    { load: { precision: config.precision, intraOpThreads: config.intraOpThreads, interOpThreads: config.interOpThreads }, warmupTexts: WARMUP_TEXTS, baseDir: REPO_ROOT },
+    { load: { precision: config.precision, intraOpThreads: config.intraOpThreads, interOpThreads: config.interOpThreads, convention: config.convention }, warmupTexts: WARMUP_TEXTS, baseDir: REPO_ROOT },
     { logger, metrics, onSwap: () => void startConsuming() },
   );
   const batcher = new DynamicBatcher(
     models,
-    { maxBatchSize: config.batchSize, maxWaitMs: config.maxWaitMs, maxTokensPerBatch: config.maxTokensPerBatch, maxInflightBatches: config.maxInflightBatches, windowBatches: config.bucketWindow },
+    { maxBatchSize: config.batchSize, maxWaitMs: config.maxWaitMs, maxTokensPerBatch: config.maxTokensPerBatch, maxInflightBatches: config.maxInflightBatches, windowBatches: config.bucketWindow, maxHttpQueuedChars: config.httpMaxQueuedChars },
     metrics,
   );
   const tags = new TagService(batcher, () => models.version, metrics, { cacheSize: config.cacheSize });
@@ -104,6 +108,7 @@ export async function startTagger(config: TaggerConfig, ctx: ServiceContext, dep
     () => tags.stats(),
     { replicaId: config.replicaId, service: 'tagger', startedAt, commandGraceMs: config.commandGraceMs },
     logger,
+    resolver,
   );
 
   // Join the raw-text group only once a model serves: nothing is consumed (or committed) before.
@@ -118,6 +123,15 @@ export async function startTagger(config: TaggerConfig, ctx: ServiceContext, dep
           handler: stream.handle,
           maxBatchSize: config.consumerBatchSize,
           partitionsConsumedConcurrently: config.partitionsConcurrently,
+          // KAFKA_DELIVERY: entity and prediction events commit with the offsets in one transaction
+          // (exactly-once); the transactional id is stable per replica, so a restarted replica
+          // fences its previous incarnation and aborts its open transaction at once
+          delivery: ctx.bus.delivery,
+          transactionalId: `${consumerGroup(ctx.topics, config.groupId)}.${config.replicaId}`,
+          // the documented maximum raw-text size on Kafka: TAGGER_MAX_TEXT_LENGTH UTF-16 code units
+          // are at most 3 UTF-8 bytes each, plus 64 KiB for id, source and metadata; larger records
+          // are dead-lettered (cut to fit) before they are decoded
+          maxPayloadBytes: 3 * config.maxTextLength + 64 * 1024,
           validate: (doc) => {
             if (doc.text.length > config.maxTextLength) {
               metrics.rejected(INPUT_ERRORS.tooLong, 'kafka');
@@ -150,14 +164,43 @@ export async function startTagger(config: TaggerConfig, ctx: ServiceContext, dep
     replicaId: config.replicaId,
     readiness: () => {
       const reasons: string[] = [];
-      if (!models.version) reasons.push(models.lastError ? `no model loaded (${models.lastError.code}: ${models.lastError.message})` : 'no model loaded yet');
+      if (bootReason) reasons.push(bootReason);
+      if (!models.version) reasons.push(models.lastError ? `no model loaded (${models.lastError.code}: ${withoutPaths(models.lastError.message, models.lastError.modelUri, '')})` : 'no model loaded yet');
       else if (!rawSubscription) reasons.push('raw-text consumer not started yet');
+      // the broker connection, group membership and progress of every subscription (stall = no
+      // commit for the stall timeout while lag > 0)
+      reasons.push(...busReadiness(ctx.bus.health()));
       if (closing) reasons.push('stopping');
       return reasons;
     },
     limits: { maxLength: config.httpMaxTextLength, maxTexts: config.httpMaxTexts },
     adminToken: config.adminToken,
+    insecureOpenAdmin: config.insecureOpenAdmin,
   });
+
+  /**
+   * The first model: with a registry, the PROMOTED version (asked until the registry answers, so a
+   * restarted replica never tags a backlog with a superseded version); without one, or when the
+   * registry has no promoted version, MODEL_DIR.
+   */
+  let bootReason: string | undefined = resolver ? 'waiting for the registry (REGISTRY_URL) to name the promoted version' : undefined;
+  async function bootModel(): Promise<void> {
+    let target: { modelUri: string; manifestSha256?: string; modelVersion?: string } = { modelUri: config.modelDir };
+    if (resolver) {
+      const promoted = await retry(() => resolver.promoted(), {
+        retries: Number.MAX_SAFE_INTEGER,
+        initialDelayMs: 250,
+        maxDelayMs: 5_000,
+        isRetriable: () => !closing,
+        onRetry: (err) => logger.warn({ err: errorMessage(err) }, 'the registry does not answer yet; not consuming until it names the promoted version'),
+      }).catch(() => undefined);
+      if (closing) return;
+      if (promoted) target = { modelUri: promoted.uri, manifestSha256: promoted.manifestSha256, modelVersion: promoted.version };
+      else logger.info({ modelDir: config.modelDir }, 'the registry has no promoted version: serving MODEL_DIR');
+      bootReason = undefined;
+    }
+    await models.load(target).catch(() => undefined);
+  }
 
   let commandSubscription: Subscription | undefined;
   await lifecycle.start(async () => {
@@ -181,8 +224,9 @@ export async function startTagger(config: TaggerConfig, ctx: ServiceContext, dep
       await rawSubscription?.stop();
     });
     control.startHeartbeats(config.heartbeatIntervalMs);
-    // the initial model loads in the background: /healthz answers, /readyz says why not ready
-    void models.load({ modelUri: config.modelDir }).catch(() => undefined);
+    // the initial model loads in the background: /healthz answers, /readyz says why not ready;
+    // nothing is consumed before it serves (the raw-text consumer starts on the first swap)
+    void bootModel();
   });
 
   return {

@@ -54,7 +54,8 @@ describe('tagger on the in-process bus', () => {
     await until(() => t.bus.records(t.topics.entities.name).length === 3, 5000, 'entity events');
     const letters = t.bus.records(t.topics.deadLetters.name).map((r) => ({ code: r.headers[DLT_HEADERS.errorCode], key: r.key?.toString(), letter: t.topics.deadLetters.codec.decode(r.value!) }));
     const byKey = Object.fromEntries(letters.map((l) => [l.key, l.code]));
-    expect(byKey).toEqual({ d2: 'EMPTY_TEXT', d3: 'TEXT_TOO_LONG', d5: 'DECODE_FAILED', d6: 'DECODE_FAILED', d7: 'INFERENCE_FAILED' });
+    // the platform text policy's codes: an encoded surrogate is INVALID_UNICODE, as on POST /ner
+    expect(byKey).toEqual({ d2: 'EMPTY_TEXT', d3: 'TEXT_TOO_LONG', d5: 'DECODE_FAILED', d6: 'INVALID_UNICODE', d7: 'INFERENCE_FAILED' });
     expect(letters.every((l) => l.letter.reason.length > 0 && l.letter.consumerGroup === consumerGroup(t.topics, 'tagger'))).toBe(true);
     expect(letters.find((l) => l.key === 'd3')!.letter.reason).toMatch(/101 characters long; the hard limit is 100/);
     expect(decoded<EntityEvent>(t.topics.entities).map((e) => e.docId).sort()).toEqual(['d1', 'd4', 'd8']);
@@ -80,17 +81,26 @@ describe('tagger on the in-process bus', () => {
     await t.tagger.whenReady();
     const cmd = (c: Partial<ReplicaCommand>): ReplicaCommand => ({ commandId: `c-${Math.random()}`, replicaId: '*', type: 'LOAD_MODEL', modelVersion: '', modelUri: '', manifestSha256: null, issuedAt: Date.now(), ...c });
     const beats = () => t.bus.records(t.topics.replicaHeartbeats.name).map((r) => t.topics.replicaHeartbeats.codec.decode(r.value!) as ReplicaHeartbeat);
-    await t.bus.publish(t.topics.replicaCommands, [{ value: cmd({ commandId: 'other', replicaId: 'r2', modelUri: '/models/v9' }) }, { value: cmd({ commandId: 'load-v2', modelUri: '/models/v2', modelVersion: 'v2' }) }]);
+    // a command names a registered version; the registry (not the command) says where it lives
+    await t.bus.publish(t.topics.replicaCommands, [{ value: cmd({ commandId: 'other', replicaId: 'r2', modelVersion: 'v9' }) }, { value: cmd({ commandId: 'load-v2', modelVersion: 'v2', modelUri: '/etc' }) }]);
     await until(() => beats().some((b) => b.lastCommandId === 'load-v2' && b.state === 'READY'), 5000, 'heartbeat after load');
     expect(t.tagger.modelVersion).toBe('v2');
     expect(t.loader.loads.map((l) => l.dir)).toEqual(['/models/v1', '/models/v2']);
 
-    t.loader.failures.set('/models/broken', new PlatformError('MODEL_CHECKSUM_MISMATCH', 'model.onnx differs from the manifest'));
-    await t.bus.publish(t.topics.replicaCommands, [{ value: cmd({ commandId: 'load-broken', replicaId: 'r1', modelUri: '/models/broken' }) }]);
+    t.loader.failures.set('/models/broken', new PlatformError('MODEL_CHECKSUM_MISMATCH', 'model.onnx in /models/broken differs from the manifest'));
+    await t.bus.publish(t.topics.replicaCommands, [{ value: cmd({ commandId: 'load-broken', replicaId: 'r1', modelVersion: 'broken' }) }]);
     await until(() => beats().some((b) => b.lastCommandId === 'load-broken' && b.state !== 'LOADING'), 5000, 'heartbeat after failed load');
     const failed = beats().filter((b) => b.lastCommandId === 'load-broken').pop()!;
     expect(failed).toMatchObject({ modelVersion: 'v2', state: 'READY' });
-    expect(failed.lastError).toMatch(/MODEL_CHECKSUM_MISMATCH/);
+    expect(failed.lastError).toBe('MODEL_CHECKSUM_MISMATCH: model.onnx in <model broken> differs from the manifest'); // no path leaves the replica
+
+    // a version the registry does not know, and a command without a version, are refused
+    t.resolver.unknown.add('v404');
+    await t.bus.publish(t.topics.replicaCommands, [{ value: cmd({ commandId: 'unknown', modelVersion: 'v404' }) }, { value: cmd({ commandId: 'path-only', modelUri: '/models/v5' }) }]);
+    await until(() => beats().some((b) => b.lastCommandId === 'path-only' && b.state !== 'LOADING'), 5000, 'refusals');
+    expect(beats().filter((b) => b.lastCommandId === 'unknown').pop()!.lastError).toMatch(/^UNKNOWN_MODEL_VERSION: /);
+    expect(beats().filter((b) => b.lastCommandId === 'path-only').pop()!.lastError).toMatch(/^MODEL_VERSION_REQUIRED: /);
+    expect(t.loader.loads.map((l) => l.dir)).toEqual(['/models/v1', '/models/v2', '/models/broken']);
 
     await t.bus.publish(t.topics.replicaCommands, [{ value: cmd({ commandId: 'rb', type: 'ROLLBACK' }) }]);
     await until(() => beats().some((b) => b.lastCommandId === 'rb' && b.modelVersion === 'v1'), 5000, 'rollback');
@@ -104,10 +114,10 @@ describe('tagger on the in-process bus', () => {
   it('skips commands issued long before it started', async () => {
     t = await startFakeTagger({ TAGGER_COMMAND_GRACE: '1s' });
     await t.tagger.whenReady();
-    const base = { replicaId: '*', type: 'LOAD_MODEL' as const, modelVersion: '', manifestSha256: null };
+    const base = { replicaId: '*', type: 'LOAD_MODEL' as const, modelUri: '', manifestSha256: null };
     await t.bus.publish(t.topics.replicaCommands, [
-      { value: { ...base, commandId: 'old', modelUri: '/models/v0', issuedAt: Date.now() - 60_000 } },
-      { value: { ...base, commandId: 'new', modelUri: '/models/v2', issuedAt: Date.now() } },
+      { value: { ...base, commandId: 'old', modelVersion: 'v0', issuedAt: Date.now() - 60_000 } },
+      { value: { ...base, commandId: 'new', modelVersion: 'v2', issuedAt: Date.now() } },
     ]);
     const beats = () => t.bus.records(t.topics.replicaHeartbeats.name).map((r) => t.topics.replicaHeartbeats.codec.decode(r.value!));
     await until(() => beats().some((b) => b.lastCommandId === 'new' && b.state === 'READY'), 5000, 'heartbeat after the new command');
@@ -131,10 +141,19 @@ describe('tagger on the in-process bus', () => {
     expect(beat.lastError).toMatch(/MODEL_NOT_FOUND/);
 
     await t.bus.publish(t.topics.rawText, [{ value: doc(1) }]); // waits: nothing is consumed without a model
-    await t.tagger.loadModel({ modelUri: '/models/v3' });
+    await t.tagger.loadModel({ modelVersion: 'v3' });
     await t.tagger.whenReady();
     await until(() => t.bus.records(t.topics.entities.name).length === 1, 5000, 'entity event');
     expect(decoded<EntityEvent>(t.topics.entities)[0].modelVersion).toBe('v3');
     expect((await http.request('GET', '/readyz')).status).toBe(200);
+  });
+
+  it('a starting replica serves the PROMOTED version from the registry before it consumes anything', async () => {
+    t = await startFakeTagger({ MODEL_DIR: '/models/v1' }, {}, (_loader, resolver) => (resolver.promotedVersion = 'v7'));
+    await t.bus.publish(t.topics.rawText, [{ value: doc(1) }, { value: doc(2) }]); // a backlog waiting for the replica
+    await t.tagger.whenReady();
+    await until(() => t.bus.records(t.topics.entities.name).length === 2, 5000, 'entity events');
+    expect(t.loader.loads.map((l) => l.dir)).toEqual(['/models/v7']); // MODEL_DIR was never loaded
+    expect(decoded<EntityEvent>(t.topics.entities).map((e) => e.modelVersion)).toEqual(['v7', 'v7']);
   });
 });

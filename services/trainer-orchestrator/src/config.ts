@@ -1,6 +1,7 @@
 // The orchestrator's environment variables (bus, store and HTTP variables come from runStandalone).
 // Relative paths are resolved against the repository root, as the Python trainer does.
 import os from 'node:os';
+import { adminConfigSpec } from '@zhner/kit';
 import { env, type ConfigOf, type FieldSpec } from '@zhner/core';
 import { parseCronSetting } from './adapters/cronSetting';
 
@@ -47,12 +48,15 @@ export const configSpec = {
   devLimit: env.int('GATE_DEV_LIMIT', { default: 500, min: 0, doc: 'Sentences of GATE_DEV_FILE used (0 = all)' }),
   gateMaxDevDrop: env.number('GATE_MAX_DEV_DROP', { default: 0.5, min: 0, max: 100, doc: 'Largest allowed dev F1 drop of a candidate vs the promoted model, in F1 points' }),
   gateMaxHoldoutDrop: env.number('GATE_MAX_HOLDOUT_DROP', { default: 0, min: 0, max: 100, doc: 'Largest allowed hold-out F1 drop, in F1 points (0 = must not drop)' }),
-  gateMinHoldoutDocs: env.int('GATE_MIN_HOLDOUT_DOCS', { default: 20, min: 0, doc: 'Below this many hold-out corrections the hold-out check is skipped (too noisy)' }),
+  gateMinHoldoutDocs: env.int('GATE_MIN_HOLDOUT_DOCS', { default: 20, min: 0, doc: 'Below this many hold-out corrections the hold-out check cannot run (too noisy): GATE_MISSING_EVIDENCE decides' }),
+  gateMissingEvidence: env.oneOf('GATE_MISSING_EVIDENCE', ['hold', 'fail', 'allow'] as const, { default: 'hold', doc: 'A gate check that cannot run: hold (register, do not publish: no automatic rollout), fail (reject), allow (pass, recorded as not evaluated)' }),
+  manualMinCorrections: env.int('TRAIN_MANUAL_MIN_CORRECTIONS', { default: 10, min: 1, doc: 'Unused training corrections a manual run (POST /runs, admin) needs at least' }),
   gatePrecision: env.oneOf('GATE_PRECISION', ['auto', 'int8', 'fp32'] as const, { default: 'auto', doc: 'Model variant the gate scores (auto = int8 when the model has one, as replicas serve it)' }),
   evalBatchSize: env.int('GATE_EVAL_BATCH', { default: 32, min: 1, max: 1024, doc: 'Texts per model-runtime call when scoring' }),
   runStaleAfterMs: env.durationMs('RUN_STALE_AFTER', { default: '10m', min: 1000, doc: 'A running run without a heartbeat for this long is failed (its process died)' }),
   runHeartbeatMs: env.durationMs('RUN_HEARTBEAT_INTERVAL', { default: '30s', min: 100, doc: 'How often a running run refreshes its heartbeat' }),
-  adminToken: env.optional(env.string('ADMIN_TOKEN', { doc: 'When set, POST /runs needs "Authorization: Bearer <token>"' })),
+  // ADMIN_TOKEN, INSECURE_OPEN_ADMIN: admin routes are closed unless a token is set (kit)
+  ...adminConfigSpec,
   instanceId: env.string('INSTANCE_ID', { default: `${os.hostname()}-${process.pid}`, defaultDoc: 'hostname-pid', doc: "This replica's name, recorded as the owner of its runs" }),
 };
 

@@ -82,7 +82,8 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
     settings: {
       cap: config.newDataCap,
       seed: config.trainSeed,
-      gate: { maxDevDropPoints: config.gateMaxDevDrop, maxHoldoutDropPoints: config.gateMaxHoldoutDrop, minHoldoutDocs: config.gateMinHoldoutDocs },
+      gate: { maxDevDropPoints: config.gateMaxDevDrop, maxHoldoutDropPoints: config.gateMaxHoldoutDrop, minHoldoutDocs: config.gateMinHoldoutDocs, missingEvidence: config.gateMissingEvidence },
+      manualMinCorrections: config.manualMinCorrections,
       devFile: resolveRepoPath(config.devFile),
       devLimit: config.devLimit,
       trainerOverrides: splitOverrides(config.trainerSet),
@@ -137,10 +138,10 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
   const plainApp = app as unknown as HttpApp;
   registerOpsRoutes(plainApp, {
     registry: ctx.registry,
-    readiness: () => consumerServiceReadiness({ lifecycle, subscribed, db: ctx.db }),
+    readiness: () => consumerServiceReadiness({ lifecycle, subscribed, db: ctx.db, bus: ctx.bus }),
     info: () => ({ service: 'trainer-orchestrator', instance: config.instanceId, runInFlight: trainingRuns.inFlight ?? null, schedule: config.trainCron || 'off' }),
   });
-  registerOrchestratorRoutes(app, { runs: runRepo, models, trainingRuns, labelSet: () => registry.labelSet(), adminToken: config.adminToken });
+  registerOrchestratorRoutes(app, { runs: runRepo, models, trainingRuns, labelSet: () => registry.labelSet(), adminToken: config.adminToken, insecureOpenAdmin: config.insecureOpenAdmin, logger });
 
   return {
     name: 'trainer-orchestrator',

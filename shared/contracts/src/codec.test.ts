@@ -1,3 +1,4 @@
+import avro from 'avsc';
 import { DecodeError, ValidationError } from '@zhner/core';
 import { Codec, SCHEMA_NAMES, avroType } from './codec';
 import { createTopics } from './topics';
@@ -12,7 +13,7 @@ describe('Avro round-trips', () => {
     ['plain Chinese', '新华社北京十二月一日电，国务院总理李鹏会见了日本客人。'],
     ['emoji and astral CJK', '今天😀去𠮷野家吃饭👍🏽，北京🇨🇳'],
     ['full-width and mixed Latin', 'ＮＢＡ球星Ｌｅｂｒｏｎ在１９９８年与Apple公司 Inc. 签约'],
-    ['control characters and newlines', 'a\nb\tc\r\n\u0000d'],
+    ['tabs, newlines and carriage returns', 'a\nb\tc\r\nd'],
   ])('keeps %s text byte-exact', (_name, text) => {
     const back = codec.decode(codec.encode(raw(text, { url: 'https://例子.中国/新闻?id=1', lang: 'zh' })));
     expect(back).toEqual(raw(text, { url: 'https://例子.中国/新闻?id=1', lang: 'zh' }));
@@ -54,12 +55,63 @@ describe('poison payloads', () => {
     expect(() => codec.decode(Buffer.alloc(0))).toThrow(/empty payload/);
   });
 
-  it('rejects a CESU-encoded lone surrogate (invalid UTF-8)', () => {
+  // the text "AB" replaced by other bytes, length prefix fixed
+  const withTextBytes = (bytes: number[]): Buffer => {
     const good = codec.encode(raw('AB'));
-    // replace the two ASCII bytes "AB" of the text with ED A0 80 (U+D800 as CESU-8), fixing the length prefix
     const idx = good.indexOf(Buffer.from('AB'));
-    const bad = Buffer.concat([good.subarray(0, idx - 1), Buffer.from([6, 0xed, 0xa0, 0x80]), good.subarray(idx + 2)]);
-    expect(() => codec.decode(bad)).toThrow(/invalid UTF-8/);
+    return Buffer.concat([good.subarray(0, idx - 1), avro.Type.forSchema('long').toBuffer(bytes.length), Buffer.from(bytes), good.subarray(idx + 2)]);
+  };
+
+  it('rejects a CESU-encoded lone surrogate with the text policy code of a lone surrogate', () => {
+    // ED A0 80 = U+D800 as CESU-8: the same reason as "\ud800" in a JSON body
+    expect(() => codec.decode(withTextBytes([0xed, 0xa0, 0x80]))).toThrow(expect.objectContaining({ code: 'INVALID_UNICODE', field: 'text' }));
+  });
+
+  it('rejects invalid UTF-8 in any string, and control characters in texts only', () => {
+    expect(() => codec.decode(withTextBytes([0x41, 0xff]))).toThrow(expect.objectContaining({ code: 'INVALID_UTF8', field: 'text' }));
+    expect(() => codec.decode(codec.encode(raw('a\u0000b')))).toThrow(expect.objectContaining({ code: 'CONTROL_CHARACTER', field: 'text' }));
+    expect(() => codec.decode(codec.encode(raw('a\u001bb')))).toThrow(/control character U\+001B at index 1/);
+    // metadata values and ids are not texts: valid UTF-8 is all they need
+    expect(codec.decode(codec.encode(raw('北京', { note: 'a\u0000b' }))).metadata.note).toBe('a\u0000b');
+    // a bad metadata key is found too
+    const bad = Buffer.from(codec.encode(raw('北京', { ab: 'x' })));
+    const at = bad.lastIndexOf(Buffer.from('ab'));
+    bad[at] = 0xff;
+    expect(() => codec.decode(bad)).toThrow(expect.objectContaining({ code: 'INVALID_UTF8' }));
+    // lenient mode keeps avsc's own decoding (U+FFFD)
+    expect(new Codec('RawText', { strictUtf8: false }).decode(withTextBytes([0x41, 0xff])).text).toBe('A\ufffd');
+  });
+
+  it('decodes legal Avro that a re-encoding check refused: maps in two blocks and with a negative block count', () => {
+    const str = avro.Type.forSchema('string');
+    const long = avro.Type.forSchema('long');
+    const head = Buffer.concat([str.toBuffer('doc-1'), str.toBuffer('北京欢迎你'), str.toBuffer('test'), long.toBuffer(0)]); // publishedAt: null branch
+    const entry = (k: string, v: string) => Buffer.concat([str.toBuffer(k), str.toBuffer(v)]);
+    const twoBlocks = Buffer.concat([head, long.toBuffer(1), entry('a', '1'), long.toBuffer(1), entry('b', '2'), long.toBuffer(0)]);
+    const block = Buffer.concat([entry('a', '1'), entry('b', '2')]);
+    const negative = Buffer.concat([head, long.toBuffer(-2), long.toBuffer(block.length), block, long.toBuffer(0)]);
+    for (const bytes of [twoBlocks, negative]) {
+      expect(bytes.equals(codec.encode(codec.decode(bytes)))).toBe(false); // not the canonical encoding...
+      expect(codec.decode(bytes)).toEqual({ id: 'doc-1', text: '北京欢迎你', source: 'test', publishedAt: null, metadata: { a: '1', b: '2' } }); // ...and legal
+    }
+  });
+
+  it('refuses a record whose headers name another schema (same layout, other meaning)', () => {
+    // a producer's own record type with the same field types in another order: Avro bytes alone
+    // would decode "fine" with the text where the id belongs
+    const other = avro.Type.forSchema({ type: 'record', name: 'Article', namespace: 'newsroom', fields: [
+      { name: 'body', type: 'string' }, { name: 'id', type: 'string' }, { name: 'source', type: 'string' },
+      { name: 'publishedAt', type: ['null', 'long'] }, { name: 'metadata', type: { type: 'map', values: 'string' } },
+    ] });
+    const bytes = other.toBuffer({ body: '长文本', id: 'doc-7', source: 's', publishedAt: null, metadata: {} });
+    expect(codec.decode(bytes).id).toBe('长文本'); // what happened without headers
+    const fp = other.fingerprint('sha256').toString('hex');
+    expect(() => codec.decode(bytes, { 'schema-fingerprint': fp })).toThrow(expect.objectContaining({ code: 'SCHEMA_MISMATCH' }));
+    expect(() => codec.decode(bytes, { 'content-type': 'application/avro; schema=newsroom.Article' })).toThrow(expect.objectContaining({ code: 'SCHEMA_MISMATCH' }));
+    // our own headers pass
+    const good = codec.encode(raw('北京'));
+    expect(codec.decode(good, codec.headers).text).toBe('北京');
+    expect(codec.decode(good, {}).text).toBe('北京');
   });
 
   it('refuses to encode an invalid value, naming the field', () => {

@@ -3,3 +3,4 @@ export * from './codec';
 export * from './validate';
 export * from './topics';
 export * from './http/index';
+export * from './http/client';

@@ -12,6 +12,12 @@ describe('validateRawText', () => {
     expect(() => validateRawText({ ...ok, text: 'a\ud800b' })).toThrow(expect.objectContaining({ code: 'INVALID_UNICODE' }));
   });
   it('rejects an empty id', () => expect(() => validateRawText({ ...ok, id: '' })).toThrow(/id must not be empty/));
+  it('applies the text policy to texts and ids: NUL and other C0 controls, but not \\t \\n \\r', () => {
+    expect(() => validateRawText({ ...ok, text: '李\u0000鹏' })).toThrow(expect.objectContaining({ code: 'CONTROL_CHARACTER', field: 'text' }));
+    expect(() => validateRawText({ ...ok, id: 'a\u0000' })).toThrow(expect.objectContaining({ code: 'CONTROL_CHARACTER', field: 'id' }));
+    expect(() => validateRawText({ ...ok, source: '\u001b' })).toThrow(expect.objectContaining({ code: 'CONTROL_CHARACTER', field: 'source' }));
+    expect(() => validateRawText({ ...ok, text: '第一行\r\n\t第二行' })).not.toThrow();
+  });
 });
 
 describe('validateSpans', () => {

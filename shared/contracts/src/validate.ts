@@ -1,6 +1,6 @@
 // Semantic checks that Avro's type system cannot express. Each throws ValidationError naming the
 // field and the bad value; consumers dead-letter the message with that reason.
-import { ValidationError, hasLoneSurrogate, spanProblem } from '@zhner/core';
+import { ValidationError, spanProblem, textPolicyViolation } from '@zhner/core';
 import type { Correction, Entity, EntityEvent, GoldEntity, Prediction, RawText, ReviewCandidate } from './types';
 
 const MAX_ID = 512;
@@ -8,13 +8,30 @@ const MAX_ID = 512;
 function requireId(value: string, field: string): void {
   if (value.length === 0) throw new ValidationError(`${field} must not be empty`, { field });
   if (value.length > MAX_ID) throw new ValidationError(`${field} is ${value.length} characters long; at most ${MAX_ID}`, { field });
+  // ids become keys and PostgreSQL columns downstream (text columns refuse NUL): the text policy
+  const v = textPolicyViolation(value);
+  if (v) throw new ValidationError(`${field} ${v.message}`, { field, code: v.code, context: { at: v.at } });
+}
+
+/**
+ * The platform's text policy (@zhner/core textPolicy: no lone surrogates, no NUL or other C0 control
+ * but \t \n \r) for a text that will be tagged or stored, plus emptiness and an optional maximum
+ * length (UTF-16 code units). The same codes at every entry point: Kafka, POST /ner, the studio.
+ * @throws ValidationError coded EMPTY_TEXT, TEXT_TOO_LONG, INVALID_UNICODE or CONTROL_CHARACTER.
+ */
+export function validateText(text: string, field = 'text', maxLength?: number): void {
+  if (text.length === 0) throw new ValidationError(`${field} must not be empty`, { field, code: 'EMPTY_TEXT' });
+  if (maxLength !== undefined && text.length > maxLength) {
+    throw new ValidationError(`${field} is ${text.length} characters long; the limit is ${maxLength}`, { field, code: 'TEXT_TOO_LONG', context: { length: text.length, limit: maxLength } });
+  }
+  const v = textPolicyViolation(text);
+  if (v) throw new ValidationError(`${field} ${v.message}`, { field, code: v.code, context: { at: v.at } });
 }
 
 export function validateRawText(v: RawText): void {
   requireId(v.id, 'id');
   requireId(v.source, 'source');
-  if (v.text.length === 0) throw new ValidationError('text must not be empty', { field: 'text', code: 'EMPTY_TEXT' });
-  if (hasLoneSurrogate(v.text)) throw new ValidationError('text holds an unpaired UTF-16 surrogate', { field: 'text', code: 'INVALID_UNICODE' });
+  validateText(v.text);
 }
 
 /**
@@ -51,7 +68,20 @@ export function validateCorrection(v: Correction, labelSet?: readonly string[]):
   requireId(v.correctionId, 'correctionId');
   requireId(v.docId, 'docId');
   requireId(v.annotator, 'annotator');
-  if (v.text.length === 0) throw new ValidationError('text must not be empty', { field: 'text' });
+  validateText(v.text);
   if (!Number.isInteger(v.revision) || v.revision < 0) throw new ValidationError(`revision ${v.revision} must be a non-negative integer`, { field: 'revision' });
   validateSpans(v.text, v.entities, 'entities', false, labelSet);
+}
+
+/** Body keys that name a location: refused (PATH_REFUSED) wherever a model is referenced. */
+const PATH_KEYS = ['modelUri', 'previousUri', 'path', 'dir', 'modelDir'];
+
+/**
+ * Model references are registry versions, never paths: a body naming a location is refused before
+ * anything else looks at it (a fastify preValidation hook of every model route).
+ * @throws ValidationError PATH_REFUSED
+ */
+export function refuseModelPaths(body: unknown): void {
+  const key = body && typeof body === 'object' ? PATH_KEYS.find((k) => k in body) : undefined;
+  if (key) throw new ValidationError('model references are registry versions, never paths: send {"modelVersion": "<registered version>"}', { code: 'PATH_REFUSED', field: `body.${key}` });
 }

@@ -9,14 +9,17 @@ export class PlatformError extends Error {
   readonly code: string;
   readonly retriable: boolean;
   readonly context: ErrorContext;
+  /** The HTTP status this error answers with, when its catalogue says (kit maps it, once). */
+  readonly status: number | undefined;
   override readonly cause?: unknown;
 
-  constructor(code: string, message: string, opts: { retriable?: boolean; cause?: unknown; context?: ErrorContext } = {}) {
+  constructor(code: string, message: string, opts: { retriable?: boolean; cause?: unknown; context?: ErrorContext; status?: number } = {}) {
     super(message);
     this.name = new.target.name;
     this.code = code;
     this.retriable = opts.retriable ?? false;
     this.context = opts.context ?? {};
+    this.status = opts.status;
     if (opts.cause !== undefined) this.cause = opts.cause;
   }
 

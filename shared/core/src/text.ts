@@ -26,11 +26,6 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** True when `text` holds an unpaired UTF-16 surrogate (cannot be encoded as UTF-8 faithfully). */
-export function hasLoneSurrogate(text: string): boolean {
-  return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
-}
-
 /** UTF-16 offset → code-point offset table for `text` (length text.length + 1). */
 export function utf16ToCodePointOffsets(text: string): Uint32Array {
   const table = new Uint32Array(text.length + 1);

@@ -5,3 +5,4 @@ export * from './logger';
 export * from './metrics';
 export * from './http';
 export * from './lifecycle';
+export * from './admin';

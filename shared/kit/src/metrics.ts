@@ -9,7 +9,27 @@ export { Registry, Counter, Gauge, Histogram, Summary };
 export function createMetricsRegistry(service: string, opts: { defaultMetrics?: boolean } = {}): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'zhner_' });
+  if (opts.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry, prefix: 'zhner_' });
+    // prom-client names three GAUGES *_total (promtool: "non-counter metrics should not have _total
+    // suffix"); the resources one is kept under a gauge's name, the other two are subsumed by it
+    for (const n of ['active_handles', 'active_requests', 'active_resources']) {
+      registry.removeSingleMetric(`zhner_nodejs_${n}`);
+      registry.removeSingleMetric(`zhner_nodejs_${n}_total`);
+    }
+    new Gauge({
+      name: 'zhner_nodejs_active_resources',
+      help: 'Active libuv resources keeping the event loop alive (handles and requests), by type',
+      labelNames: ['type'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const t of process.getActiveResourcesInfo()) counts.set(t, (counts.get(t) ?? 0) + 1);
+        for (const [type, n] of counts) this.set({ type }, n);
+      },
+    });
+  }
   return registry;
 }
 

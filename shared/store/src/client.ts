@@ -70,16 +70,25 @@ class PgClient implements SqlClient {
     } catch (err) {
       throw wrap(err, 'BEGIN');
     }
+    // a checked-out client has no listener of the pool's: a server that goes away mid-transaction
+    // (restart, failover, pg_ctl stop -m fast) would emit an unhandled 'error' and kill the process.
+    // The query in flight rejects on its own; remember the error and discard the connection.
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    conn.on('error', onError);
     try {
       await conn.query('BEGIN');
       const out = await fn(new PgClient(this.pool, conn));
       await conn.query('COMMIT');
       return out;
     } catch (err) {
-      await conn.query('ROLLBACK').catch(() => undefined);
+      if (!broken) await conn.query('ROLLBACK').catch(() => undefined);
       throw wrap(err, 'COMMIT');
     } finally {
-      conn.release();
+      conn.off('error', onError);
+      conn.release(broken);
     }
   }
 

@@ -1,10 +1,10 @@
 // HTTP API of the reloader: replicas, rollouts, starting a rollout and forcing a rollback.
 import { Type } from '@sinclair/typebox';
-import { ErrorBody, Nullable, Replica, Rollout as RolloutSchema, type Rollout as RolloutT } from '@zhner/contracts';
+import { ErrorBody, ModelVersionRef, Nullable, Replica, Rollout as RolloutSchema, refuseModelPaths, type Rollout as RolloutT } from '@zhner/contracts';
 import { PlatformError } from '@zhner/core';
-import { type createHttpApp } from '@zhner/kit';
+import { createAdminGuard, type createHttpApp, type Logger } from '@zhner/kit';
 import { isLive, type Rollout } from '../domain/rollout';
-import type { ReplicaRepository, RolloutRepository } from '../app/ports';
+import type { ModelRegistry, ReplicaRepository, RolloutRepository } from '../app/ports';
 import { RolloutNotFoundError, type RolloutEngine } from '../app/rolloutEngine';
 
 type App = ReturnType<typeof createHttpApp>;
@@ -41,14 +41,16 @@ export interface ReloaderHttpDeps {
   replicas: ReplicaRepository;
   staleAfterMs: number;
   now: () => number;
-  /** Bearer token required by the POST routes when set. */
+  /** Resolves the versions POST /rollouts names (undefined: REGISTRY_URL unset). */
+  registry?: ModelRegistry;
+  /** ADMIN_TOKEN / INSECURE_OPEN_ADMIN: the POST routes are admin routes. */
   adminToken?: string;
+  insecureOpenAdmin: boolean;
+  logger: Logger;
 }
 
 export function registerReloaderRoutes(app: App, deps: ReloaderHttpDeps): void {
-  const admin = (header: string | undefined) => {
-    if (deps.adminToken && header !== `Bearer ${deps.adminToken}`) throw new PlatformError('UNAUTHENTICATED', 'this route needs "Authorization: Bearer <ADMIN_TOKEN>"');
-  };
+  const admin = createAdminGuard({ adminToken: deps.adminToken, insecureOpenAdmin: deps.insecureOpenAdmin, logger: deps.logger, service: 'reloader' });
   const AuthHeaders = Type.Object({ authorization: Type.Optional(Type.String()) });
 
   app.get('/replicas', { schema: { response: { 200: Type.Object({ replicas: Type.Array(ReplicaSchema) }) } } }, async () => {
@@ -75,26 +77,22 @@ export function registerReloaderRoutes(app: App, deps: ReloaderHttpDeps): void {
   app.post(
     '/rollouts',
     {
+      onRequest: admin,
       schema: {
         headers: AuthHeaders,
-        body: Type.Object(
-          {
-            modelVersion: Type.String({ minLength: 1, maxLength: 300 }),
-            modelUri: Type.String({ minLength: 1, maxLength: 4096 }),
-            manifestSha256: Type.Optional(Nullable(Type.String({ pattern: '^[0-9a-f]{64}$' }))),
-            previousVersion: Type.Optional(Nullable(Type.String({ maxLength: 300 }))),
-            previousUri: Type.Optional(Nullable(Type.String({ maxLength: 4096 }))),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 202: Type.Object({ rollout: RolloutSchema }), 401: ErrorBody, 409: ErrorBody },
+        body: Type.Object({ modelVersion: ModelVersionRef }, { additionalProperties: false }),
+        response: { 202: Type.Object({ rollout: RolloutSchema }), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody },
       },
+      preValidation: async (req) => refuseModelPaths(req.body),
     },
     async (req, reply) => {
-      admin(req.headers.authorization);
-      const b = req.body;
+      if (!deps.registry) throw new PlatformError('REGISTRY_NOT_CONFIGURED', 'this reloader has no REGISTRY_URL: it cannot resolve a model version', { status: 503 });
+      const target = await deps.registry.model(req.body.modelVersion);
+      if (!target) throw new PlatformError('UNKNOWN_MODEL_VERSION', `model version ${JSON.stringify(req.body.modelVersion)} is not in the registry`, { status: 404 });
+      const current = await deps.registry.promoted();
+      const previous = current && current.version !== target.version ? current : undefined;
       const r = await deps.engine.startRollout(
-        { modelVersion: b.modelVersion, modelUri: b.modelUri, manifestSha256: b.manifestSha256 ?? null, previousVersion: b.previousVersion ?? null, previousUri: b.previousUri ?? null },
+        { modelVersion: target.version, modelUri: target.uri, manifestSha256: target.manifestSha256, previousVersion: previous?.version ?? null, previousUri: previous?.uri ?? null },
         { trigger: 'manual' },
       );
       return reply.status(202).send({ rollout: rolloutOut((await deps.rollouts.get(r.rolloutId)) ?? r) });
@@ -104,6 +102,7 @@ export function registerReloaderRoutes(app: App, deps: ReloaderHttpDeps): void {
   app.post(
     '/rollouts/:id/rollback',
     {
+      onRequest: admin,
       schema: {
         headers: AuthHeaders,
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }),
@@ -112,7 +111,6 @@ export function registerReloaderRoutes(app: App, deps: ReloaderHttpDeps): void {
       },
     },
     async (req) => {
-      admin(req.headers.authorization);
       const reason = `forced by operator${req.body?.reason ? `: ${req.body.reason}` : ''}`;
       const r = await deps.engine.rollback(req.params.id, reason);
       return { rollout: rolloutOut((await deps.rollouts.get(r.rolloutId)) ?? r) };

@@ -45,3 +45,16 @@ export interface RolloutRepository {
 export interface Clock {
   now(): number;
 }
+
+/** A registered model version: where it lives and its manifest checksum (the registry's word). */
+export interface RegisteredModel {
+  version: string;
+  uri: string;
+  manifestSha256: string;
+}
+
+/** The model registry (the orchestrator's published API): rollouts name versions, never paths. */
+export interface ModelRegistry {
+  model(version: string): Promise<RegisteredModel | undefined>;
+  promoted(): Promise<RegisteredModel | undefined>;
+}

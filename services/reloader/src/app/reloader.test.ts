@@ -5,6 +5,7 @@ import { createTopics, type ModelEvent, type ReplicaCommand, type Topics } from 
 import { loadConfig } from '@zhner/core';
 import { createLogger, createMetricsRegistry } from '@zhner/kit';
 import { createPgliteClient, migrate, type SqlClient } from '@zhner/store';
+import type { ModelRegistry } from './ports';
 import { configSpec, startReloader, type RunningReloader } from '../index';
 import { FakeReplica } from '../testing/fakeReplica';
 
@@ -52,7 +53,12 @@ describe('reloader on PGlite + in-memory bus', () => {
     topics = createTopics({ prefix: 'r.', partitions: 1 });
     bus = new MemoryBus({ logger, deadLetterTopic: topics.deadLetters });
     const config = loadConfig(configSpec, { CANARY_SOAK: '300ms', ROLLOUT_STEP_TIMEOUT: '5s', ROLLOUT_TICK: '50ms', REPLICA_STALE_AFTER: '2s', ADMIN_TOKEN: 'sekret' });
-    svc = await startReloader(config, { logger, registry: createMetricsRegistry('rl', { defaultMetrics: false }), bus, topics, db });
+    // the registry: every version vN lives at /models/vN; v2 is the promoted one
+    const modelRegistry: ModelRegistry = {
+      model: async (version) => (version === 'v404' ? undefined : { version, uri: `/models/${version}`, manifestSha256: 'b'.repeat(64) }),
+      promoted: async () => ({ version: 'v2', uri: '/models/v2', manifestSha256: 'b'.repeat(64) }),
+    };
+    svc = await startReloader(config, { logger, registry: createMetricsRegistry('rl', { defaultMetrics: false }), bus, topics, db }, { registry: modelRegistry });
   });
 
   afterEach(async () => {
@@ -98,11 +104,24 @@ describe('reloader on PGlite + in-memory bus', () => {
 
   it('rolls back a canary that reports an error during the soak: ROLLBACK to it, ROLLED_BACK', async () => {
     await startReplicas(['d', 'e'], 'v2');
-    const res = await svc.app!.inject({ method: 'POST', url: '/rollouts', headers: { authorization: 'Bearer sekret' }, payload: { modelVersion: 'v3', modelUri: '/models/v3' } });
+    const admin = { authorization: 'Bearer sekret' };
+    // model references are registry versions, never paths; an unknown version is a 404
+    for (const payload of [{ modelVersion: 'v3', modelUri: '/models/v3' }, { modelVersion: 'v3', modelUri: '../../../../etc' }]) {
+      const refused = await svc.app!.inject({ method: 'POST', url: '/rollouts', headers: admin, payload });
+      expect([refused.statusCode, refused.json().error.code]).toEqual([400, 'PATH_REFUSED']);
+    }
+    const unknown = await svc.app!.inject({ method: 'POST', url: '/rollouts', headers: admin, payload: { modelVersion: 'v404' } });
+    expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'UNKNOWN_MODEL_VERSION']);
+    const asVersion = await svc.app!.inject({ method: 'POST', url: '/rollouts', headers: admin, payload: { modelVersion: '../../../../etc' } });
+    expect([asVersion.statusCode, asVersion.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(asVersion.body).not.toContain('/etc');
+    expect((await svc.app!.inject({ method: 'POST', url: '/rollouts', payload: { modelVersion: 'v3' } })).statusCode).toBe(401);
+    const res = await svc.app!.inject({ method: 'POST', url: '/rollouts', headers: admin, payload: { modelVersion: 'v3' } });
     expect(res.statusCode).toBe(202);
+    expect(res.json().rollout).toMatchObject({ modelVersion: 'v3', modelUri: '/models/v3', previousVersion: 'v2' });
     const id = res.json().rollout.rolloutId as string;
     // a second operator rollout while one is active is refused
-    const again = await svc.app!.inject({ method: 'POST', url: '/rollouts', headers: { authorization: 'Bearer sekret' }, payload: { modelVersion: 'v4', modelUri: '/models/v4' } });
+    const again = await svc.app!.inject({ method: 'POST', url: '/rollouts', headers: admin, payload: { modelVersion: 'v4' } });
     expect(again.statusCode).toBe(409);
     await waitFor(async () => (await rollout(id)).phase === 'soak', 'soak');
     await replicas[0].fail('OrtRun failed: out of memory');
@@ -136,7 +155,7 @@ describe('reloader on PGlite + in-memory bus', () => {
     await startReplicas(['g', 'h'], 'v2');
     const unauth = await svc.app!.inject({ method: 'POST', url: '/rollouts', payload: { modelVersion: 'v6', modelUri: '/models/v6' } });
     expect(unauth.statusCode).toBe(401);
-    const res = await svc.app!.inject({ method: 'POST', url: '/rollouts', headers: { authorization: 'Bearer sekret' }, payload: { modelVersion: 'v6', modelUri: '/models/v6', manifestSha256: 'b'.repeat(64) } });
+    const res = await svc.app!.inject({ method: 'POST', url: '/rollouts', headers: { authorization: 'Bearer sekret' }, payload: { modelVersion: 'v6' } });
     const id = res.json().rollout.rolloutId as string;
     await waitFor(async () => (await rollout(id)).state === 'completed', 'completed');
     const back = await svc.app!.inject({ method: 'POST', url: `/rollouts/${id}/rollback`, headers: { authorization: 'Bearer sekret' }, payload: { reason: 'latency regression' } });

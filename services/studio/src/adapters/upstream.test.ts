@@ -48,6 +48,7 @@ describe('HTTP clients of the orchestrator, reloader and tagger', () => {
     const r = new HttpRegistryReader(base, 2000);
     expect(await r.models(5)).toEqual(registryAnswer);
     expect(await r.model('nope')).toBeUndefined();
+    await expect(r.runs(3)).rejects.toMatchObject({ status: 502 });
     await expect(r.runs(3)).rejects.toMatchObject({ code: 'UPSTREAM_FAILED', message: expect.stringContaining('outside its published contract') });
     await expect(new HttpRegistryReader('http://127.0.0.1:9', 2000).models(1)).rejects.toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
     seen.length = 0;
@@ -57,15 +58,16 @@ describe('HTTP clients of the orchestrator, reloader and tagger', () => {
     const { HttpModelActions } = await import('./upstream');
     const a = new HttpModelActions({ orchestratorUrl: base, reloaderUrl: `${base}/`, timeoutMs: 2000, orchestratorToken: 'o-tok', reloaderToken: 'r-tok' });
     await a.triggerTraining({ requestedBy: 'ada' });
-    await a.startRollout({ modelVersion: 'v2', modelUri: 'models/v2', manifestSha256: 'a'.repeat(64), requestedBy: 'ada' });
+    await a.startRollout({ modelVersion: 'v2', requestedBy: 'ada' });
     await a.rollback('ro-1', { requestedBy: 'ada', reason: 'worse F1' });
     expect(seen.splice(0)).toEqual([
       { method: 'POST', url: '/runs', auth: 'Bearer o-tok', body: { requestedBy: 'ada', reason: null } },
-      { method: 'POST', url: '/rollouts', auth: 'Bearer r-tok', body: { modelVersion: 'v2', modelUri: 'models/v2', manifestSha256: 'a'.repeat(64) } },
+      { method: 'POST', url: '/rollouts', auth: 'Bearer r-tok', body: { modelVersion: 'v2' } }, // a version, never a path
       { method: 'POST', url: '/rollouts/ro-1/rollback', auth: 'Bearer r-tok', body: { reason: 'studio: ada: worse F1' } },
     ]);
     seen.length = 0;
-    await expect(a.rollback('bad', { requestedBy: 'ada' })).rejects.toMatchObject({ status: 502, code: 'UPSTREAM_FAILED', message: expect.stringContaining('already rolled back') });
+    // a refusal of the request itself keeps its status, code and message
+    await expect(a.rollback('bad', { requestedBy: 'ada' })).rejects.toMatchObject({ status: 409, code: 'CONFLICT', message: 'reloader: already rolled back' });
     const down = new HttpModelActions({ orchestratorUrl: 'http://127.0.0.1:9', reloaderUrl: 'http://127.0.0.1:9', timeoutMs: 2000 });
     await expect(down.triggerTraining({ requestedBy: 'ada' })).rejects.toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
   });

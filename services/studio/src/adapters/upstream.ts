@@ -4,25 +4,21 @@
 // published contracts (@zhner/contracts). Failures become
 // StudioErrors: unreachable or timed out → 503 UPSTREAM_UNAVAILABLE; an error answer → 502
 // UPSTREAM_FAILED carrying the upstream status and message.
-import type { TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
-import {
-  ModelList as ModelListSchema,
-  ModelVersion as ModelVersionSchema,
-  ReplicaList as ReplicaListSchema,
-  RolloutList as RolloutListSchema,
-  RunList as RunListSchema,
-  type ModelList,
-  type ModelVersion,
-  type Replica,
-  type ReplicaList,
-  type Rollout,
-  type RolloutList,
-  type RunList,
-  type TrainingRun,
-} from '@zhner/contracts';
-import { upstreamFailed } from '../app/errors';
+import { RegistryClient, RolloutsClient } from '@zhner/contracts';
+import { StudioError, upstreamFailed } from '../app/errors';
 import type { ModelActions, NerClient, NerResponse, RegistryReader, RolloutReader, TaggedEntity } from '../app/ports';
+
+/**
+ * An error answer of a service we call. A 4xx refuses the request itself (a version unknown to the
+ * registry, a rollout already rolled back): the caller gets the same status, code and message. A
+ * 5xx or an unreadable answer is the dependency failing: 502/503 (details in the log only).
+ */
+function refusal(service: string, url: string, status: number, body: unknown, text: string): StudioError {
+  const e = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const msg = typeof e?.message === 'string' ? e.message : text.slice(0, 300);
+  if (status >= 400 && status < 500) return new StudioError(status, typeof e?.code === 'string' ? e.code : 'UPSTREAM_REFUSED', `${service}: ${msg}`, { context: { service, upstreamStatus: status } });
+  return upstreamFailed(service, `${url} answered ${status}: ${msg}`, { status, retriable: status === 503 });
+}
 
 async function postJson(service: string, url: string, body: unknown, timeoutMs: number, token?: string): Promise<unknown> {
   let res: Response;
@@ -41,10 +37,7 @@ async function postJson(service: string, url: string, body: unknown, timeoutMs: 
   } catch {
     parsed = undefined;
   }
-  if (!res.ok) {
-    const msg = (parsed as { error?: { message?: string } } | undefined)?.error?.message ?? text.slice(0, 300);
-    throw upstreamFailed(service, `${url} answered ${res.status}: ${msg}`, { status: res.status, retriable: res.status === 503 });
-  }
+  if (!res.ok) throw refusal(service, url, res.status, parsed, text);
   return parsed;
 }
 
@@ -103,14 +96,8 @@ export class HttpModelActions implements ModelActions {
     return postJson('trainer-orchestrator', new URL('runs', withSlash(this.o.orchestratorUrl)).toString(), { requestedBy: req.requestedBy, reason: req.reason ?? null }, this.o.timeoutMs, this.o.orchestratorToken);
   }
 
-  startRollout(req: { modelVersion: string; modelUri: string; manifestSha256: string | null; requestedBy: string }): Promise<unknown> {
-    return postJson(
-      'reloader',
-      new URL('rollouts', withSlash(this.o.reloaderUrl)).toString(),
-      { modelVersion: req.modelVersion, modelUri: req.modelUri, manifestSha256: req.manifestSha256 && /^[0-9a-f]{64}$/.test(req.manifestSha256) ? req.manifestSha256 : null },
-      this.o.timeoutMs,
-      this.o.reloaderToken,
-    );
+  startRollout(req: { modelVersion: string; requestedBy: string }): Promise<unknown> {
+    return postJson('reloader', new URL('rollouts', withSlash(this.o.reloaderUrl)).toString(), { modelVersion: req.modelVersion }, this.o.timeoutMs, this.o.reloaderToken);
   }
 
   rollback(rolloutId: string, req: { requestedBy: string; reason?: string }): Promise<unknown> {
@@ -121,66 +108,8 @@ export class HttpModelActions implements ModelActions {
 
 const withSlash = (u: string) => (u.endsWith('/') ? u : `${u}/`);
 
-async function getJson<T>(service: string, url: string, schema: TSchema, timeoutMs: number, opts: { notFound?: boolean } = {}): Promise<T | undefined> {
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
-    const why = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `unreachable (${(err as Error).message})`;
-    throw upstreamFailed(service, `${url} ${why}`, { retriable: true, cause: err });
-  }
-  if (res.status === 404 && opts.notFound) return undefined;
-  const text = await res.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    throw upstreamFailed(service, `${url} answered ${res.status} with a body that is not JSON`, { status: res.status });
-  }
-  if (!res.ok) {
-    const msg = (body as { error?: { message?: string } } | undefined)?.error?.message ?? text.slice(0, 300);
-    throw upstreamFailed(service, `${url} answered ${res.status}: ${msg}`, { status: res.status, retriable: res.status === 503 });
-  }
-  // what enters is checked against the published contract: a drifted upstream is an error, not a guess
-  if (!Value.Check(schema, body)) {
-    const first = [...Value.Errors(schema, body)][0];
-    throw upstreamFailed(service, `${url} answered a body outside its published contract (${first ? `${first.path || '/'}: ${first.message}` : 'invalid'})`, { status: 502 });
-  }
-  return body as T;
-}
-
-/** The registry's published API (trainer-orchestrator). */
-export class HttpRegistryReader implements RegistryReader {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly timeoutMs: number,
-  ) {}
-
-  async models(limit: number): Promise<ModelList> {
-    return (await getJson<ModelList>('trainer-orchestrator', new URL(`models?limit=${limit}`, withSlash(this.baseUrl)).toString(), ModelListSchema, this.timeoutMs))!;
-  }
-
-  model(version: string): Promise<ModelVersion | undefined> {
-    return getJson<ModelVersion>('trainer-orchestrator', new URL(`models/${encodeURIComponent(version)}`, withSlash(this.baseUrl)).toString(), ModelVersionSchema, this.timeoutMs, { notFound: true });
-  }
-
-  async runs(limit: number): Promise<TrainingRun[]> {
-    return (await getJson<RunList>('trainer-orchestrator', new URL(`runs?limit=${limit}`, withSlash(this.baseUrl)).toString(), RunListSchema, this.timeoutMs))!.runs;
-  }
-}
+/** The registry's published API (trainer-orchestrator), through the platform's one client. */
+export class HttpRegistryReader extends RegistryClient implements RegistryReader {}
 
 /** The reloader's published API. */
-export class HttpRolloutReader implements RolloutReader {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly timeoutMs: number,
-  ) {}
-
-  async replicas(): Promise<Replica[]> {
-    return (await getJson<ReplicaList>('reloader', new URL('replicas', withSlash(this.baseUrl)).toString(), ReplicaListSchema, this.timeoutMs))!.replicas;
-  }
-
-  async rollouts(limit: number): Promise<Rollout[]> {
-    return (await getJson<RolloutList>('reloader', new URL(`rollouts?limit=${limit}`, withSlash(this.baseUrl)).toString(), RolloutListSchema, this.timeoutMs))!.rollouts;
-  }
-}
+export class HttpRolloutReader extends RolloutsClient implements RolloutReader {}

@@ -3,10 +3,10 @@
 import { PlatformError, type ErrorContext } from '@zhner/core';
 
 export class StudioError extends PlatformError {
-  readonly status: number;
+  override readonly status: number;
   readonly field: string | undefined;
   constructor(status: number, code: string, message: string, opts: { field?: string; context?: ErrorContext; cause?: unknown; retriable?: boolean } = {}) {
-    super(code, message, { context: opts.context, cause: opts.cause, retriable: opts.retriable });
+    super(code, message, { context: opts.context, cause: opts.cause, retriable: opts.retriable, status });
     this.status = status;
     this.field = opts.field;
   }

@@ -1,6 +1,6 @@
 // Admin model actions: train now, roll a registered version out, roll a rollout back. The studio
-// only forwards them (the orchestrator and reloader own runs and rollouts); a rollout takes the
-// version's location and manifest checksum from the registry.
+// only forwards them (the orchestrator and reloader own runs and rollouts); a rollout names a
+// registered version (checked against the registry first, for a clear 404).
 import { notFound } from './errors';
 import type { ModelActions, Principal, RegistryReader } from './ports';
 
@@ -19,7 +19,7 @@ export class ModelAdmin {
   async startRollout(p: Principal, modelVersion: string): Promise<unknown> {
     const v = await this.registry.model(modelVersion);
     if (!v) throw notFound('model version', modelVersion);
-    const out = await this.actions.startRollout({ modelVersion: v.version, modelUri: v.uri, manifestSha256: v.manifestSha256, requestedBy: p.annotatorId });
+    const out = await this.actions.startRollout({ modelVersion: v.version, requestedBy: p.annotatorId });
     this.onChange?.();
     return out;
   }

@@ -37,8 +37,8 @@ export interface NerClient {
 export interface ModelActions {
   /** `POST {ORCHESTRATOR_URL}/runs` (a manual run). */
   triggerTraining(req: { requestedBy: string; reason?: string }): Promise<unknown>;
-  /** `POST {RELOADER_URL}/rollouts` for a registered version (its location comes from the registry). */
-  startRollout(req: { modelVersion: string; modelUri: string; manifestSha256: string | null; requestedBy: string }): Promise<unknown>;
+  /** `POST {RELOADER_URL}/rollouts {modelVersion}`: a registered version (the reloader resolves it; never a path). */
+  startRollout(req: { modelVersion: string; requestedBy: string }): Promise<unknown>;
   /** `POST {RELOADER_URL}/rollouts/:id/rollback`. */
   rollback(rolloutId: string, req: { requestedBy: string; reason?: string }): Promise<unknown>;
 }
@@ -161,6 +161,36 @@ export interface AdjudicationStore {
   /** A sample of `annotatorId`'s recent studio corrections: random, or every one not yet spot-checked. */
   spotCheckSample(annotatorId: string, opts: { size: number; mode: 'sample' | 'unreviewed'; days: number }): Promise<SpotCheckItem[]>;
   recordSpotCheck(correctionId: string, reviewerId: string, verdict: 'ok' | 'wrong', note: string | null): Promise<void>;
+}
+
+// ---- data import / export ------------------------------------------------------------------
+
+/** An imported record as a correction (origin IMPORT), with the text hash its row is keyed by. */
+export interface ImportedCorrection {
+  correction: Correction;
+  textHash: string;
+}
+
+/** One text's current gold, as exported. */
+export interface CurrentGold {
+  docId: string;
+  text: string;
+  entities: GoldEntity[];
+}
+
+export interface DataStore {
+  /**
+   * One transaction: each correction is written with its outbox row (the normal correction path),
+   * except one that is already stored (same id: a re-import) or whose text already has exactly
+   * these entities as accepted gold (e.g. the studio's own export imported back): those are
+   * `unchanged`. A new import of a document supersedes its earlier imported gold of the same text.
+   */
+  importCorrections(items: readonly ImportedCorrection[]): Promise<{ inserted: number; unchanged: number }>;
+  /**
+   * The current gold of every corrected text: its latest adjudication when it has one, else its
+   * latest accepted correction (any origin), oldest text first.
+   */
+  currentGold(): Promise<CurrentGold[]>;
 }
 
 // ---- auth ----------------------------------------------------------------------------------

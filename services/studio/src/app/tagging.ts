@@ -2,6 +2,7 @@
 import { ValidationError, errorMessage, isPlatformError } from '@zhner/core';
 import { StudioError, upstreamFailed } from './errors';
 import type { NerClient, NerResponse } from './ports';
+import { validateText } from '@zhner/contracts';
 
 export const MAX_TAG_TEXTS = 32;
 export const MAX_TAG_CHARS = 20_000;
@@ -13,10 +14,8 @@ export class TagService {
   async tag(texts: string[]): Promise<NerResponse> {
     if (texts.length === 0) throw new ValidationError('give at least one text', { field: 'texts' });
     if (texts.length > MAX_TAG_TEXTS) throw new ValidationError(`at most ${MAX_TAG_TEXTS} texts per request, got ${texts.length}`, { field: 'texts' });
-    texts.forEach((t, i) => {
-      if (t.length === 0) throw new ValidationError(`texts[${i}] is empty`, { field: `texts[${i}]` });
-      if (t.length > MAX_TAG_CHARS) throw new ValidationError(`texts[${i}] has ${t.length} characters; at most ${MAX_TAG_CHARS}`, { field: `texts[${i}]` });
-    });
+    // the platform text policy, as the tagger and Kafka apply it (same codes)
+    texts.forEach((t, i) => validateText(t, `texts[${i}]`, MAX_TAG_CHARS));
     let res: NerResponse;
     try {
       res = await this.ner.tag(texts);

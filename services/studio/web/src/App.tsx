@@ -78,7 +78,7 @@ export function App() {
         {page === 'queue' ? <QueuePage labels={labels} me={me} live={live} /> : null}
         {page === 'models' ? <ModelsPage labels={labels} me={me} live={live} /> : null}
         {page === 'adjudicate' ? <AdjudicatePage labels={labels} me={me} /> : null}
-        {page === 'annotators' ? <AnnotatorsPage version={live.queueVersion} /> : null}
+        {page === 'annotators' ? <AnnotatorsPage version={live.queueVersion + (me ? 1 : 0)} /> : null}
       </main>
       <footer>
         labels from {config?.labelSource ?? '…'} · <a href="api/docs">API docs</a> · <a href="api/openapi.json">OpenAPI</a>

@@ -86,19 +86,34 @@ describe('tagger HTTP API', () => {
     expect(ok.json()).toMatchObject({ replicaId: 'r1', modelVersion: 'v1', state: 'READY', lastError: null });
   });
 
-  it('hot-swaps, reports a failed swap with its code, and rolls back over the admin routes', async () => {
+  it('hot-swaps to a registered version, reports a failed swap with its code, refuses paths, and rolls back', async () => {
     const auth = { authorization: 'Bearer s3cret' };
-    const swap = await http.request('POST', '/admin/model', { modelUri: '/models/v2' }, auth);
+    const swap = await http.request('POST', '/admin/model', { modelVersion: 'v2' }, auth);
     expect(swap.status).toBe(200);
     expect(swap.json()).toMatchObject({ status: 'applied', modelVersion: 'v2', previousVersion: 'v1', changed: true });
     expect((await http.request('POST', '/ner', { text: '北京' })).json().modelVersion).toBe('v2');
 
-    const bad = await http.request('POST', '/admin/model', { modelUri: '/models/v3', manifestSha256: '0'.repeat(64) }, auth);
+    t.resolver.badChecksum.add('v3'); // the registry's checksum does not match the directory
+    const bad = await http.request('POST', '/admin/model', { modelVersion: 'v3' }, auth);
     expect(bad.status).toBe(422);
     expect(bad.json().error.code).toBe('MODEL_CHECKSUM_MISMATCH');
-    expect((await http.request('GET', '/admin/model', undefined, auth)).json()).toMatchObject({ modelVersion: 'v2', lastError: { code: 'MODEL_CHECKSUM_MISMATCH' } });
-    expect((await http.request('POST', '/admin/model', { modelUri: 's3://b/m' }, auth)).json().error.code).toBe('UNSUPPORTED_MODEL_URI');
-    expect((await http.request('POST', '/admin/model', { modelUri: '' }, auth)).status).toBe(400);
+    expect(JSON.stringify(bad.json())).not.toMatch(/\/models\//); // no path in the answer
+    const status = (await http.request('GET', '/admin/model', undefined, auth)).json();
+    expect(status).toMatchObject({ modelVersion: 'v2', lastError: { code: 'MODEL_CHECKSUM_MISMATCH' } });
+    expect(JSON.stringify(status)).not.toMatch(/\/models\//);
+    // model references are registry versions, never paths
+    for (const body of [{ modelUri: '../../../../etc' }, { modelUri: '/models/v2', modelVersion: 'v2' }, { path: '/etc' }]) {
+      const r = await http.request('POST', '/admin/model', body, auth);
+      expect([r.status, r.json().error.code]).toEqual([400, 'PATH_REFUSED']);
+    }
+    t.resolver.unknown.add('v404');
+    const unknown = await http.request('POST', '/admin/model', { modelVersion: 'v404' }, auth);
+    expect([unknown.status, unknown.json().error.code]).toEqual([404, 'UNKNOWN_MODEL_VERSION']);
+    expect((await http.request('POST', '/admin/model', { modelVersion: '' }, auth)).status).toBe(400);
+    // a path sent as a version: refused by the version pattern, not echoed
+    const asVersion = await http.request('POST', '/admin/model', { modelVersion: '../../../../etc/passwd' }, auth);
+    expect([asVersion.status, asVersion.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(JSON.stringify(asVersion.json())).not.toContain('/etc');
 
     const rb = await http.request('POST', '/admin/model/rollback', undefined, auth);
     expect(rb.json()).toMatchObject({ status: 'applied', modelVersion: 'v1', previousVersion: 'v2' });

@@ -4,16 +4,16 @@
 //   POST /admin/model            {modelUri, manifestSha256?, modelVersion?} → hot swap (waits for it)
 //   POST /admin/model/rollback   swap back to the previous version
 //   GET  /metrics, /healthz, /readyz
-// Admin routes need `Authorization: Bearer <ADMIN_TOKEN>` when ADMIN_TOKEN is set.
-import { timingSafeEqual } from 'node:crypto';
+// Admin routes need `Authorization: Bearer <ADMIN_TOKEN>`; without ADMIN_TOKEN they are closed.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import { ModelVersionRef, refuseModelPaths } from '@zhner/contracts';
 import { ValidationError } from '@zhner/core';
-import { createHttpApp, registerOpsRoutes, type HttpApp, type Logger, type Registry } from '@zhner/kit';
+import { createAdminGuard, createHttpApp, registerOpsRoutes, type HttpApp, type Logger, type Registry } from '@zhner/kit';
 import { textsOfRequest } from '../domain/input';
 import { NotReadyError } from '../app/batcher';
 import type { ModelManager } from '../app/modelManager';
-import type { CommandOutcome, ReplicaControl } from '../app/replicaControl';
+import { withoutPaths, type CommandOutcome, ReplicaControl } from '../app/replicaControl';
 import type { TagService } from '../app/tagService';
 import type { PromTaggerMetrics } from './metrics';
 
@@ -31,6 +31,8 @@ export interface HttpDeps {
   readiness: () => string[];
   limits: { maxLength: number; maxTexts: number };
   adminToken?: string;
+  /** INSECURE_OPEN_ADMIN: the admin routes accept anyone. */
+  insecureOpenAdmin: boolean;
 }
 
 const ErrorBody = Type.Object({
@@ -68,16 +70,13 @@ const ModelStatus = Type.Object({
   modelVersion: Type.Union([Type.String(), Type.Null()]),
   previousVersion: Type.Union([Type.String(), Type.Null()]),
   precision: Type.Union([Type.String(), Type.Null()]),
-  location: Type.Union([Type.String(), Type.Null()]),
   state: Type.String(),
-  lastError: Type.Union([Type.Object({ code: Type.String(), message: Type.String(), at: Type.Number(), modelUri: Type.String() }), Type.Null()]),
+  lastError: Type.Union([Type.Object({ code: Type.String(), message: Type.String(), at: Type.Number() }), Type.Null()]),
 });
 
 const SwapBody = Type.Object(
   {
-    modelUri: Type.String({ minLength: 1, description: 'model directory: a path (absolute or relative to the repository root) or a file:// URL' }),
-    manifestSha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'sha256 hex of manifest.json; checked before loading' })),
-    modelVersion: Type.Optional(Type.String({ minLength: 1, description: 'expected version; refused when the directory holds another' })),
+    modelVersion: ModelVersionRef,
   },
   { additionalProperties: false },
 );
@@ -92,11 +91,6 @@ const SwapReply = Type.Object({
   loadMs: Type.Number(),
 });
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** Builds the tagger's HTTP app (not listening). */
 export function buildHttpApp(deps: HttpDeps): TaggerHttpApp {
@@ -119,7 +113,7 @@ export function buildHttpApp(deps: HttpDeps): TaggerHttpApp {
     {
       schema: {
         body: NerBody,
-        response: { 200: Type.Union([NerResult, Type.Object({ results: Type.Array(NerResult) })]), 400: ErrorBody, 503: ErrorBody },
+        response: { 200: Type.Union([NerResult, Type.Object({ results: Type.Array(NerResult) })]), 400: ErrorBody, 429: ErrorBody, 503: ErrorBody },
       },
     },
     async (req) => {
@@ -135,6 +129,7 @@ export function buildHttpApp(deps: HttpDeps): TaggerHttpApp {
         throw err;
       }
       if (deps.models.version === undefined) throw new NotReadyError();
+      deps.tags.admitHttp(parsed.texts.reduce((n, t) => n + t.length, 0));
       const tagged = await Promise.all(parsed.texts.map((t) => deps.tags.tag(t, 'http')));
       const totalMs = performance.now() - started;
       const results = tagged.map((t, i) => ({
@@ -148,14 +143,8 @@ export function buildHttpApp(deps: HttpDeps): TaggerHttpApp {
     },
   );
 
-  // Admin routes: protected by ADMIN_TOKEN (when set) in an onRequest hook.
-  const adminAuth = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!deps.adminToken) return;
-    const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    if (!m || !sameSecret(m[1].trim(), deps.adminToken)) {
-      return reply.status(401).send({ error: { code: 'UNAUTHENTICATED', message: 'admin routes need Authorization: Bearer <ADMIN_TOKEN>' } });
-    }
-  };
+  // Admin routes: closed unless ADMIN_TOKEN is set (or INSECURE_OPEN_ADMIN=true), one check for every service
+  const adminAuth = createAdminGuard({ adminToken: deps.adminToken, insecureOpenAdmin: deps.insecureOpenAdmin, logger: deps.logger, service: 'tagger' });
 
   app.get('/admin/model', { onRequest: adminAuth, schema: { response: { 200: ModelStatus, 401: ErrorBody } } }, async () => {
     const e = deps.models.engine;
@@ -164,21 +153,21 @@ export function buildHttpApp(deps: HttpDeps): TaggerHttpApp {
       modelVersion: e?.version ?? null,
       previousVersion: deps.models.previousVersion ?? null,
       precision: e?.precision ?? null,
-      location: e?.location ?? null,
       state: deps.control.state(),
-      lastError: deps.models.lastError ?? null,
+      lastError: deps.models.lastError ? { code: deps.models.lastError.code, message: withoutPaths(deps.models.lastError.message, deps.models.lastError.modelUri, ''), at: deps.models.lastError.at } : null,
     };
   });
 
   const answer = (outcome: CommandOutcome, reply: FastifyReply) => {
     if (outcome.status === 'applied') return { status: 'applied' as const, commandId: outcome.commandId, ...outcome.result };
-    if (outcome.status === 'failed') return reply.status(422).send({ error: { code: outcome.code, message: outcome.message, details: { commandId: outcome.commandId } } });
+    // an unknown version is a 404 as at the reloader; a version that fails to load or verify, 422
+    if (outcome.status === 'failed') return reply.status(outcome.code === 'UNKNOWN_MODEL_VERSION' ? 404 : 422).send({ error: { code: outcome.code, message: outcome.message, details: { commandId: outcome.commandId } } });
     return reply.status(409).send({ error: { code: 'CONFLICT', message: `command ${outcome.commandId} ignored: ${outcome.reason}` } });
   };
 
   app.post(
     '/admin/model',
-    { onRequest: adminAuth, schema: { body: SwapBody, response: { 200: SwapReply, 400: ErrorBody, 401: ErrorBody, 409: ErrorBody, 422: ErrorBody } } },
+    { onRequest: adminAuth, preValidation: async (req) => refuseModelPaths(req.body), schema: { body: SwapBody, response: { 200: SwapReply, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody } } },
     async (req, reply) => answer(await deps.control.operatorCommand('LOAD_MODEL', req.body), reply as unknown as FastifyReply),
   );
 

@@ -161,6 +161,7 @@ export class OnnxEngineLoader implements EngineLoader {
         intraOpThreads: opts.intraOpThreads > 0 ? opts.intraOpThreads : undefined,
         interOpThreads: opts.interOpThreads > 0 ? opts.interOpThreads : undefined,
         verifyChecksums: true,
+        convention: opts.convention,
       });
     } catch (err) {
       throw toPlatformError(err);

@@ -1,6 +1,6 @@
 import { createLogger } from '@zhner/kit';
 import { FakeEngine, FakeLoader, POISON_MARKER } from '../testing/fakeEngine';
-import { DynamicBatcher, NotReadyError, type ModelSource } from './batcher';
+import { DynamicBatcher, NotReadyError, TooManyRequestsError, type ModelSource } from './batcher';
 import { ModelManager } from './modelManager';
 import { noMetrics } from './ports';
 
@@ -98,6 +98,75 @@ describe('DynamicBatcher', () => {
       expect(new Set(batch).size).toBe(1);
       expect(n * Math.max(...batch)).toBeLessThanOrEqual(200);
     }
+  });
+
+  it('alternates the lanes batch by batch: a large HTTP request already planned does not hold a Kafka document back', async () => {
+    const engine = new FakeEngine({ delayMs: 20 });
+    const b = new DynamicBatcher(source(engine), { ...opts, maxWaitMs: 0 }, noMetrics);
+    // run 0 takes the first HTTP document; the other 23 are then planned as one window of 6 batches
+    const http = Array.from({ length: 24 }, (_, i) => b.submit(`请求${i}`, 'http'));
+    await new Promise((r) => setTimeout(r, 30)); // run 1 (HTTP) is running, 5 HTTP batches are planned
+    const kafka = [b.submit('消息0', 'kafka')];
+    await Promise.all([...http, ...kafka]);
+    const runs: string[][] = [];
+    let at = 0;
+    for (const n of engine.runs) runs.push(engine.seen.slice(at, (at += n)));
+    const kafkaRun = runs.findIndex((r) => r.includes('消息0'));
+    // first in line after the HTTP batch in flight (FIFO would be after all six HTTP batches: run 7)
+    expect(kafkaRun).toBeGreaterThanOrEqual(2);
+    expect(kafkaRun).toBeLessThanOrEqual(3);
+    expect(runs[kafkaRun]).toEqual(['消息0']); // lanes are batched apart
+    expect(runs.flat().filter((t) => t.startsWith('请求'))).toHaveLength(24);
+  });
+
+  it('shares model time by tokens under a backlog on both lanes (deficit round robin)', async () => {
+    const engine = new FakeEngine({ delayMs: 2 });
+    const b = new DynamicBatcher(source(engine), { ...opts, maxWaitMs: 60_000, windowBatches: 2 }, noMetrics);
+    // HTTP: 32 texts of 3 characters; Kafka: 8 of 12, the same total; batch by batch alternation would give Kafka 4× the time until Kafka runs dry
+    const all = [...Array.from({ length: 32 }, (_, i) => b.submit(`请${String(i).padStart(2, '0')}`, 'http')), ...Array.from({ length: 8 }, (_, i) => b.submit(`消息${'长'.repeat(9)}${i}`, 'kafka'))];
+    await b.close();
+    await Promise.all(all);
+    let at = 0;
+    const served = { h: 0, k: 0 };
+    let httpWhenKafkaDone = -1;
+    for (const n of engine.runs) {
+      const batch = engine.seen.slice(at, (at += n));
+      expect(new Set(batch.map((t) => t[0])).size).toBe(1); // lanes are batched apart
+      const lane = batch[0].startsWith('请') ? 'h' : 'k';
+      served[lane] += batch.reduce((c, t) => c + Array.from(t).length, 0);
+      if (served.k === 96 && httpWhenKafkaDone < 0) httpWhenKafkaDone = served.h;
+    }
+    expect(served).toEqual({ h: 32 * 3, k: 8 * 12 });
+    // equal shares: when Kafka's last batch starts, HTTP has had all but one Kafka batch's worth
+    // (alternating batch by batch it would have had 24 tokens: a quarter)
+    expect(httpWhenKafkaDone).toBeGreaterThanOrEqual(96 - 4 * 12);
+  });
+
+  it('gives a lane alone the whole window', async () => {
+    const engine = new FakeEngine();
+    const b = new DynamicBatcher(source(engine), { ...opts, maxWaitMs: 10_000 }, noMetrics);
+    await Promise.all(['北京', '上海', '李鹏', '国务院'].map((t) => b.submit(t, 'http')));
+    expect(engine.runs).toEqual([4]);
+  });
+
+  it('refuses an HTTP request with 429 when the HTTP lane is full, never when it is empty', async () => {
+    const engine = new FakeEngine({ delayMs: 20 });
+    const b = new DynamicBatcher(source(engine), { ...opts, maxWaitMs: 10_000, maxHttpQueuedChars: 10 }, noMetrics);
+    expect(() => b.admitHttp(1_000)).not.toThrow(); // empty lane: a large request is admitted
+    const queued = b.submit('一二三四五六七八', 'http'); // 8 characters wait (no full batch, long max-wait)
+    let refused: unknown;
+    try {
+      b.admitHttp(5);
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(TooManyRequestsError);
+    expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429, retriable: true, context: { queuedChars: 8, limit: 10 } });
+    expect(() => b.admitHttp(2)).not.toThrow();
+    expect(() => b.submit('x', 'kafka')).not.toThrow(); // the Kafka lane is not bounded here
+    await b.close();
+    await queued;
+    expect(() => b.admitHttp(5)).not.toThrow(); // drained
   });
 
   it('keeps at most maxInflightBatches model runs at once', async () => {

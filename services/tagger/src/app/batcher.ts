@@ -1,10 +1,18 @@
-// Dynamic batching: documents from Kafka batches and HTTP requests share one queue. A flush is due
-// when the queue holds a full batch (segments or tokens) or when its oldest document has waited
-// `maxWaitMs`. A flush takes a window of queued documents (FIFO), leases the current model version,
-// cuts long texts into pieces the model accepts, groups the pieces by length (planBatches) and runs
-// the batches, at most `maxInflightBatches` model runs at a time. A document resolves when its last
-// piece is done. Because a window keeps the lease it was planned with, a hot swap takes effect
-// between windows: work planned before the swap finishes on the old version.
+// Dynamic batching: documents from Kafka batches and HTTP requests share one inference engine, each
+// origin in its own lane. A lane's flush is due when it holds a full batch (segments or tokens) or
+// when its oldest document has waited `maxWaitMs`; a flush takes a window of the lane's documents,
+// leases the current model version, cuts long texts into pieces the model accepts, groups the
+// pieces by length (planBatches) and queues the batches on the lane. Model runs (at most
+// `maxInflightBatches` at a time) take the lanes' batches by DEFICIT ROUND ROBIN over tokens: while
+// both lanes have work, the one served fewer tokens goes next, so each gets half of the model's
+// time and a Kafka document waits behind about one batch's worth of HTTP work (plus the runs in
+// flight), never behind a whole 64 × 10,000-character request, nor HTTP behind a Kafka backlog; a
+// lane alone gets every run. The HTTP lane is bounded
+// (`maxHttpQueuedChars`, counted until each document is done): beyond it a request is refused with
+// 429 and Retry-After instead of queueing without limit; the Kafka lane is bounded by the
+// consumer's batch size. A document resolves when its last piece is done. Because a window keeps
+// the lease it was planned with, a hot swap takes effect between windows: work planned before the
+// swap finishes on the old version.
 import { IllegalStateError, PlatformError } from '@zhner/core';
 import { planBatches, paddingEfficiency } from '../domain/batching';
 import { emptyPrediction, mergePieces, type DocPrediction, type TextPiece } from '../domain/prediction';
@@ -22,6 +30,18 @@ export interface BatcherOptions {
   maxInflightBatches: number;
   /** Batches planned per flush when there is a backlog: a wider window buckets lengths better. Default 32. */
   windowBatches?: number;
+  /** Characters the HTTP lane may hold waiting; more: TooManyRequestsError (429). Default: unbounded. */
+  maxHttpQueuedChars?: number;
+}
+
+/** Where a document came from: each origin has its own lane. */
+export type Lane = 'kafka' | 'http';
+
+/** The HTTP lane is full: try again later (HTTP 429 with Retry-After). */
+export class TooManyRequestsError extends PlatformError {
+  constructor(queuedChars: number, limit: number, retryAfterS: number) {
+    super('TOO_MANY_REQUESTS', `the tagger's HTTP queue holds ${queuedChars} characters (limit ${limit}); retry in ${retryAfterS} s`, { retriable: true, status: 429, context: { queuedChars, limit, retryAfterS } });
+  }
 }
 
 /** Where the batcher gets the model version for a window. */
@@ -42,6 +62,7 @@ export interface BatchedResult {
 }
 
 interface Job {
+  lane: Lane;
   text: string;
   enqueuedAt: number;
   resolve: (r: BatchedResult) => void;
@@ -63,6 +84,17 @@ interface Seg {
   cost: number;
 }
 
+const LANES: readonly Lane[] = ['kafka', 'http'];
+
+interface LaneState {
+  /** Documents not yet planned, oldest first. */
+  queue: Job[];
+  /** Batches planned from this lane's windows, waiting for a model run. */
+  ready: Planned[];
+  /** Tokens of the batches started from this lane (deficit round robin). */
+  served: number;
+}
+
 interface Window {
   lease: Lease;
   remaining: number;
@@ -81,8 +113,8 @@ export class NotReadyError extends PlatformError {
 }
 
 export class DynamicBatcher {
-  private readonly queue: Job[] = [];
-  private readonly ready: Planned[] = [];
+  private readonly lanes: Record<Lane, LaneState> = { kafka: { queue: [], ready: [], served: 0 }, http: { queue: [], ready: [], served: 0 } };
+  private httpQueuedChars = 0;
   private running = 0;
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
@@ -103,15 +135,32 @@ export class DynamicBatcher {
 
   /** Documents waiting for a model run. */
   get queued(): number {
-    return this.queue.length;
+    return this.lanes.kafka.queue.length + this.lanes.http.queue.length;
   }
 
-  /** Queues one text; resolves with its prediction. Rejects with NotReadyError when no model is loaded. */
-  submit(text: string): Promise<BatchedResult> {
+  private get planned(): number {
+    return this.lanes.kafka.ready.length + this.lanes.http.ready.length;
+  }
+
+  /**
+   * Whether the HTTP lane takes `chars` more characters now (a request is admitted as a whole, and
+   * always when the lane is empty, so a large request is never refused forever).
+   * @throws TooManyRequestsError when it does not.
+   */
+  admitHttp(chars: number): void {
+    const limit = this.opts.maxHttpQueuedChars;
+    if (limit === undefined || this.httpQueuedChars === 0 || this.httpQueuedChars + chars <= limit) return;
+    throw new TooManyRequestsError(this.httpQueuedChars, limit, Math.max(1, Math.ceil(this.httpQueuedChars / 20_000)));
+  }
+
+  /** Queues one text in its origin's lane; resolves with its prediction. Rejects with NotReadyError when no model is loaded. */
+  submit(text: string, lane: Lane = 'kafka'): Promise<BatchedResult> {
     if (this.closing) return Promise.reject(new IllegalStateError('submit a document', 'STOPPING'));
     return new Promise<BatchedResult>((resolve, reject) => {
-      this.queue.push({ text, enqueuedAt: performance.now(), resolve, reject, pieces: [], preds: [], remaining: 0, startedAt: undefined, inferenceMs: 0, busyUntil: 0, done: false });
-      this.metrics.queueDepth(this.queue.length);
+      this.lanes[lane].queue.push({ lane, text, enqueuedAt: performance.now(), resolve, reject, pieces: [], preds: [], remaining: 0, startedAt: undefined, inferenceMs: 0, busyUntil: 0, done: false });
+      // the bound counts characters until their document is done (queued or planned)
+      if (lane === 'http') this.httpQueuedChars += text.length;
+      this.metrics.queueDepth(this.queued);
       this.pump();
     });
   }
@@ -124,79 +173,99 @@ export class DynamicBatcher {
   }
 
   whenIdle(): Promise<void> {
-    if (this.queue.length === 0 && this.ready.length === 0 && this.running === 0) return Promise.resolve();
+    if (this.queued === 0 && this.planned === 0 && this.running === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
   private pump(): void {
     while (this.running < this.opts.maxInflightBatches) {
-      if (this.ready.length === 0) {
-        if (this.queue.length === 0) break;
-        if (!this.flushDue()) {
-          this.arm();
-          break;
-        }
-        this.planWindow();
-        if (this.ready.length === 0) continue;
+      for (const lane of LANES) {
+        const l = this.lanes[lane];
+        if (l.ready.length === 0 && l.queue.length > 0 && this.flushDue(l.queue)) this.planWindow(lane);
       }
-      const next = this.ready.shift()!;
+      const lane = this.nextLane();
+      if (!lane) {
+        if (this.queued > 0) this.arm();
+        break;
+      }
+      const next = this.lanes[lane].ready.shift()!;
+      this.lanes[lane].served += next.segs.reduce((n, x) => n + x.cost, 0);
       this.running++;
       void this.run(next).finally(() => {
         this.running--;
         this.pump();
       });
     }
-    if (this.queue.length === 0 && this.ready.length === 0 && this.running === 0) {
+    if (this.queued === 0 && this.planned === 0 && this.running === 0) {
       const w = this.idleWaiters;
       this.idleWaiters = [];
       for (const wake of w) wake();
     }
   }
 
-  private flushDue(): boolean {
+  /**
+   * Deficit round robin over the lanes with planned batches: the lane that has been served fewer
+   * tokens goes next, so both get the same share of model time whatever their batch sizes (a lane
+   * of many small interactive requests does not get one turn per tiny batch against Kafka's full
+   * ones). An idle lane banks no credit: it rejoins at the other's count.
+   */
+  private nextLane(): Lane | undefined {
+    const k = this.lanes.kafka;
+    const h = this.lanes.http;
+    for (const [me, other] of [[k, h], [h, k]] as const) {
+      if (me.queue.length === 0 && me.ready.length === 0) me.served = Math.max(me.served, other.served);
+    }
+    if (k.ready.length > 0 && h.ready.length > 0) return k.served <= h.served ? 'kafka' : 'http';
+    return k.ready.length > 0 ? 'kafka' : h.ready.length > 0 ? 'http' : undefined;
+  }
+
+  private flushDue(queue: readonly Job[]): boolean {
     if (this.closing) return true;
     const maxLength = this.models.engine?.maxLength ?? 128;
     let segments = 0;
     let tokens = 0;
-    for (const j of this.queue) {
+    for (const j of queue) {
       segments += Math.max(1, Math.ceil(j.text.length / maxLength));
       tokens += j.text.length;
       if (segments >= this.opts.maxBatchSize || tokens >= this.opts.maxTokensPerBatch) return true;
     }
-    return performance.now() - this.queue[0].enqueuedAt >= this.opts.maxWaitMs;
+    return performance.now() - queue[0].enqueuedAt >= this.opts.maxWaitMs;
   }
 
+  /** Arms the max-wait timer for the oldest document of a lane that has nothing planned. */
   private arm(): void {
     if (this.timer) return;
-    const wait = Math.max(0, this.queue[0].enqueuedAt + this.opts.maxWaitMs - performance.now());
+    const waiting = LANES.map((l) => this.lanes[l]).filter((l) => l.ready.length === 0 && l.queue.length > 0);
+    if (waiting.length === 0) return; // the batches in flight will pump again
+    const oldest = Math.min(...waiting.map((l) => l.queue[0].enqueuedAt));
+    const wait = Math.max(0, oldest + this.opts.maxWaitMs - performance.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pump();
     }, Math.ceil(wait));
   }
 
-  /** Takes a window of queued documents, splits them with the leased version and plans its batches. */
-  private planWindow(): void {
+  /** Takes a window of one lane's queued documents, splits them with the leased version and plans its batches. */
+  private planWindow(laneName: Lane): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    const lane = this.lanes[laneName];
     const lease = this.models.acquire();
     if (!lease) {
-      const jobs = this.queue.splice(0);
-      for (const j of jobs) j.reject(new NotReadyError());
+      for (const j of lane.queue.splice(0)) this.fail(j, new NotReadyError());
       return;
     }
     const engine = lease.engine;
     const limit = this.opts.maxBatchSize * this.windowBatches;
     const segs: Seg[] = [];
-    while (this.queue.length > 0 && (segs.length === 0 || segs.length < limit)) {
-      const job = this.queue.shift()!;
+    while (lane.queue.length > 0 && (segs.length === 0 || segs.length < limit)) {
+      const job = lane.queue.shift()!;
       try {
         job.pieces = engine.split(job.text).filter((p) => p.end > p.start);
       } catch (err) {
-        job.done = true;
-        job.reject(err);
+        this.fail(job, err);
         continue;
       }
       job.remaining = job.pieces.length;
@@ -210,14 +279,14 @@ export class DynamicBatcher {
         segs.push({ job, index, text, cost: engine.tokenCount(text) });
       });
     }
-    this.metrics.queueDepth(this.queue.length);
+    this.metrics.queueDepth(this.queued);
     if (segs.length === 0) {
       lease.release();
       return;
     }
     const batches = planBatches(segs, { maxBatchSize: this.opts.maxBatchSize, maxTokensPerBatch: this.opts.maxTokensPerBatch });
     const window: Window = { lease, remaining: batches.length };
-    for (const b of batches) this.ready.push({ window, segs: b });
+    for (const b of batches) lane.ready.push({ window, segs: b });
   }
 
   private async run(batch: Planned): Promise<void> {
@@ -264,8 +333,7 @@ export class DynamicBatcher {
             job.busyUntil = Math.max(job.busyUntil, end);
           }
           if ('error' in o) {
-            job.done = true;
-            job.reject(o.error);
+            this.fail(job, o.error);
             return;
           }
           job.preds[s.index] = o;
@@ -291,8 +359,17 @@ export class DynamicBatcher {
     return out;
   }
 
+  /** A document failed: reject it (once) and free its share of the HTTP bound. */
+  private fail(job: Job, err: unknown): void {
+    if (job.done) return;
+    job.done = true;
+    if (job.lane === 'http') this.httpQueuedChars -= job.text.length;
+    job.reject(err);
+  }
+
   private finish(job: Job, version: string, labels: readonly string[]): void {
     job.done = true;
+    if (job.lane === 'http') this.httpQueuedChars -= job.text.length;
     try {
       const prediction = job.pieces.length === 0 ? emptyPrediction(0) : mergePieces(job.text, job.pieces, job.preds);
       const now = performance.now();

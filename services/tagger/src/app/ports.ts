@@ -42,6 +42,8 @@ export interface LoadOptions {
   interOpThreads: number;
   /** When given, the manifest.json's sha256 must equal it (ModelChecksumError otherwise). */
   expectedManifestSha256?: string;
+  /** The annotation convention to serve (TAGGER_CONVENTION); default: the manifest's. Unknown: MODEL_CONVENTION_UNKNOWN. */
+  convention?: string;
 }
 
 /**
@@ -80,3 +82,21 @@ export const noMetrics: TaggerMetrics = {
 
 /** Whether another try may succeed: the platform's one rule (@zhner/core). */
 export { isRetriable } from '@zhner/core';
+
+/** A registered model version as the registry publishes it: where it lives and its manifest checksum. */
+export interface ResolvedModel {
+  version: string;
+  uri: string;
+  manifestSha256: string;
+}
+
+/**
+ * The model registry, the only source of model locations: commands and operators name a version,
+ * never a path (adapters/registryResolver.ts reads the orchestrator's GET /models).
+ */
+export interface ModelResolver {
+  /** The registered version, or undefined when the registry does not know it. */
+  resolve(version: string): Promise<ResolvedModel | undefined>;
+  /** The promoted version (what a starting replica serves), or undefined when none is. */
+  promoted(): Promise<ResolvedModel | undefined>;
+}

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ReplicaCommand, ReplicaHeartbeat, ReplicaState, Topics } from '@zhner/contracts';
 import type { Envelope, Publisher } from '@zhner/bus';
-import { errorCode, errorMessage } from '@zhner/core';
+import { PlatformError, errorCode, errorMessage } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
 import type { ModelManager, SwapResult } from './modelManager';
+import type { ModelResolver } from './ports';
 import type { TagStats } from './tagService';
 
 export interface ReplicaControlOptions {
@@ -42,6 +43,8 @@ export class ReplicaControl {
     private readonly stats: () => TagStats,
     private readonly opts: ReplicaControlOptions,
     private readonly logger: Logger,
+    /** The registry: LOAD_MODEL names a version, resolved here (never a path from the command). */
+    private readonly resolver?: ModelResolver,
   ) {}
 
   /** Bus handler for the replica-commands topic: commands run one after the other. */
@@ -63,18 +66,31 @@ export class ReplicaControl {
     }
     this.seen.add(cmd.commandId);
     this.lastCommandId = cmd.commandId;
-    log.info({ modelUri: cmd.modelUri }, 'replica command received');
+    log.info('replica command received');
     this.busy = true;
     const loading = this.heartbeat().catch(() => undefined); // report LOADING
     let outcome: CommandOutcome;
+    let location: string | undefined;
     try {
-      const result =
-        cmd.type === 'ROLLBACK' ? await this.models.rollback() : await this.models.load({ modelUri: cmd.modelUri, manifestSha256: cmd.manifestSha256, modelVersion: cmd.modelVersion || null });
+      let result: SwapResult;
+      if (cmd.type === 'ROLLBACK') result = await this.models.rollback();
+      else {
+        // the version is resolved through the registry: the command's modelUri is never used
+        if (!cmd.modelVersion) throw new CommandRefused('MODEL_VERSION_REQUIRED', 'LOAD_MODEL must name a registered model version');
+        if (!this.resolver) throw new CommandRefused('REGISTRY_NOT_CONFIGURED', `cannot resolve model version ${JSON.stringify(cmd.modelVersion)}: this replica has no REGISTRY_URL`);
+        const m = await this.resolver.resolve(cmd.modelVersion);
+        if (!m) throw new CommandRefused('UNKNOWN_MODEL_VERSION', `model version ${JSON.stringify(cmd.modelVersion)} is not in the registry`);
+        location = m.uri;
+        result = await this.models.load({ modelUri: m.uri, manifestSha256: m.manifestSha256, modelVersion: m.version });
+      }
       this.lastCommandError = null;
       outcome = { status: 'applied', commandId: cmd.commandId, result };
     } catch (err) {
-      this.lastCommandError = `${errorCode(err)}: ${errorMessage(err)}`;
-      outcome = { status: 'failed', commandId: cmd.commandId, code: errorCode(err), message: errorMessage(err) };
+      // messages leave the replica (heartbeats, HTTP): the model's location is named by its version
+      const message = withoutPaths(errorMessage(err), location, cmd.modelVersion);
+      this.lastCommandError = `${errorCode(err)}: ${message}`;
+      outcome = { status: 'failed', commandId: cmd.commandId, code: errorCode(err), message };
+      log.warn({ err, location }, 'replica command failed');
     } finally {
       this.busy = false;
     }
@@ -84,14 +100,14 @@ export class ReplicaControl {
   }
 
   /** A command from an operator (HTTP): same path as the bus, with a generated id. */
-  operatorCommand(type: ReplicaCommand['type'], req: { modelUri?: string; manifestSha256?: string | null; modelVersion?: string | null }): Promise<CommandOutcome> {
+  operatorCommand(type: ReplicaCommand['type'], req: { modelVersion?: string | null }): Promise<CommandOutcome> {
     return this.execute({
       commandId: `admin-${randomUUID()}`,
       replicaId: this.opts.replicaId,
       type,
       modelVersion: req.modelVersion ?? '',
-      modelUri: req.modelUri ?? '',
-      manifestSha256: req.manifestSha256 ?? null,
+      modelUri: '',
+      manifestSha256: null,
       issuedAt: Date.now(),
     });
   }
@@ -143,4 +159,18 @@ export class ReplicaControl {
     this.stopping = true;
     await this.heartbeat().catch((err: unknown) => this.logger.warn({ err: errorMessage(err) }, 'final heartbeat failed'));
   }
+}
+
+/** A LOAD_MODEL this replica will not carry out (the reason is its code). */
+class CommandRefused extends PlatformError {
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}
+
+/** `message` with the model directory (and any other absolute path) replaced by the version. */
+export function withoutPaths(message: string, location: string | undefined, version: string): string {
+  let out = message;
+  if (location) out = out.split(location).join(`<model ${version || '?'}>`);
+  return out.replace(/(?:file:\/\/)?\/(?:[^\s'"`:,()]+\/)+[^\s'"`:,()]*/g, '<path>');
 }

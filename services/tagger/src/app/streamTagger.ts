@@ -1,6 +1,8 @@
 // The consumer use case: one batch of raw texts from one partition → one entity event and one
-// prediction event per document. Both are published before the handler resolves, so the bus
-// commits the offsets only after both are produced. Documents the runtime cannot tag for good are
+// prediction event per document. Both are published (through the batch's publisher) before the
+// handler resolves, so the bus commits the offsets only after both are produced; under
+// exactly-once delivery the batch's publisher is its Kafka transaction, and the events become
+// visible together with the offsets commit, or not at all. Documents the runtime cannot tag for good are
 // returned as rejected (the bus dead-letters them); a retriable failure (no model yet, a runtime
 // hiccup) fails the whole batch so it is retried and nothing is committed. A document that keeps
 // failing with a "retriable" error is dead-lettered after `maxAttempts` tries (a deterministic
@@ -22,6 +24,7 @@ export class StreamTagger {
 
   constructor(
     private readonly tags: TagService,
+    /** Used only when a batch context brings no publisher of its own. */
     private readonly publisher: Publisher,
     private readonly topics: Pick<Topics, 'entities' | 'predictions'>,
     private readonly opts: { replicaId: string; maxAttempts?: number },
@@ -67,7 +70,10 @@ export class StreamTagger {
     // prediction events are large (embedding, per-token arrays): several produce requests, each far
     // below the broker's message size limit, sent concurrently
     const predictionChunks = chunkBySize(predictions, (m) => m.bytes, MAX_PUBLISH_BYTES).map((c) => c.map(({ value, key }) => ({ value, key })));
-    await Promise.all([this.publisher.publish(this.topics.entities, entities), ...predictionChunks.map((c) => this.publisher.publish(this.topics.predictions, c))]);
+    // entity events are small, but a large batch of entity-dense texts adds up: sized the same way
+    const entityChunks = chunkBySize(entities, (m) => 256 + m.value.docId.length + m.value.source.length + m.value.entities.reduce((n, e) => n + 48 + 3 * e.text.length + e.type.length, 0), MAX_PUBLISH_BYTES);
+    const out = ctx.publisher ?? this.publisher;
+    await Promise.all([...entityChunks.map((c) => out.publish(this.topics.entities, c)), ...predictionChunks.map((c) => out.publish(this.topics.predictions, c))]);
     return { rejected };
   };
 }

@@ -50,7 +50,7 @@ export class TagService {
       }
     }
     try {
-      const r = await this.batcher.submit(text);
+      const r = await this.batcher.submit(text, origin);
       this.cache.set(`${r.modelVersion}\u0000${textSha256}`, { prediction: r.prediction, modelVersion: r.modelVersion, labels: r.labels });
       this.done(origin, started, r.prediction, false);
       return { prediction: r.prediction, modelVersion: r.modelVersion, labels: r.labels, textSha256, queueMs: r.queueMs, inferenceMs: r.inferenceMs, cached: false };
@@ -58,6 +58,15 @@ export class TagService {
       this.errors++;
       throw err;
     }
+  }
+
+  /**
+   * Whether an HTTP request of `chars` characters is admitted now (the HTTP lane is bounded; the
+   * Kafka lane is bounded by the consumer's batch size instead).
+   * @throws TooManyRequestsError (429) when the lane is full.
+   */
+  admitHttp(chars: number): void {
+    this.batcher.admitHttp(chars);
   }
 
   /** Counts a document refused before tagging (dead-lettered or answered 400). */

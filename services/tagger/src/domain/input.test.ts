@@ -22,6 +22,9 @@ describe('text checks', () => {
     [{ text: '' }, 'EMPTY_TEXT'],
     [{ text: '北'.repeat(11) }, 'TEXT_TOO_LONG'],
     [{ text: 'a\ud800b' }, 'INVALID_UNICODE'],
+    [{ text: 'a\udc00' }, 'INVALID_UNICODE'],
+    [{ text: '李\u0000鹏' }, 'CONTROL_CHARACTER'],
+    [{ text: '\u001b[31m' }, 'CONTROL_CHARACTER'],
     [{ texts: 'a' }, 'NOT_A_STRING'],
     [{ texts: [] }, 'EMPTY_TEXT'],
     [{ texts: ['a', 'b', 'c'] }, 'TOO_MANY_TEXTS'],
@@ -34,6 +37,7 @@ describe('text checks', () => {
     expect(textsOfRequest({ text: '今天😀' }, limits)).toEqual({ texts: ['今天😀'], single: true });
     expect(textsOfRequest({ texts: ['a', 'b'] }, limits)).toEqual({ texts: ['a', 'b'], single: false });
     expect(checkText('x'.repeat(10), 10)).toHaveLength(10);
+    expect(checkText('第一行\r\n第二行\t', 10)).toBe('第一行\r\n第二行\t'); // \t \n \r are text
   });
 
   it('names the offending item', () => {

@@ -1,30 +1,29 @@
 // Checks of a text before it is tagged (HTTP bodies and Kafka messages). Each failure is a
 // ValidationError with a stable code (the HTTP layer answers 400, the consumer dead-letters):
-//   NOT_A_STRING, EMPTY_TEXT, TEXT_TOO_LONG, INVALID_UNICODE, TEXTS_REQUIRED, TOO_MANY_TEXTS.
-import { ValidationError, hasLoneSurrogate } from '@zhner/core';
+//   NOT_A_STRING, TEXTS_REQUIRED, TOO_MANY_TEXTS, and the platform text policy's EMPTY_TEXT,
+//   TEXT_TOO_LONG, INVALID_UNICODE, CONTROL_CHARACTER (validateText, as for Kafka and the studio).
+import { ValidationError } from '@zhner/core';
+import { validateText } from '@zhner/contracts';
 
 export const INPUT_ERRORS = {
   notAString: 'NOT_A_STRING',
   empty: 'EMPTY_TEXT',
   tooLong: 'TEXT_TOO_LONG',
   invalidUnicode: 'INVALID_UNICODE',
+  control: 'CONTROL_CHARACTER',
   required: 'TEXTS_REQUIRED',
   tooMany: 'TOO_MANY_TEXTS',
 } as const;
 
 /**
- * Checks one text: a non-empty string of at most `maxLength` UTF-16 code units (JavaScript
- * `length`) without unpaired surrogates. Throws ValidationError naming `field`.
+ * Checks one text: a string, then the platform text policy with `maxLength` UTF-16 code units
+ * (JavaScript `length`). Throws ValidationError naming `field`.
  */
 export function checkText(text: unknown, maxLength: number, field = 'text'): string {
   if (typeof text !== 'string') {
     throw new ValidationError(`${field} must be a string, got ${text === null ? 'null' : Array.isArray(text) ? 'an array' : typeof text}`, { field, code: INPUT_ERRORS.notAString });
   }
-  if (text.length === 0) throw new ValidationError(`${field} must not be empty`, { field, code: INPUT_ERRORS.empty });
-  if (text.length > maxLength) {
-    throw new ValidationError(`${field} is ${text.length} characters long; the limit is ${maxLength}`, { field, code: INPUT_ERRORS.tooLong, context: { length: text.length, limit: maxLength } });
-  }
-  if (hasLoneSurrogate(text)) throw new ValidationError(`${field} holds an unpaired UTF-16 surrogate`, { field, code: INPUT_ERRORS.invalidUnicode });
+  validateText(text, field, maxLength);
   return text;
 }
 

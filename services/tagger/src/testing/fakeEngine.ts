@@ -4,7 +4,7 @@
 // slow a run down or make it fail.
 import { PlatformError, sha256Hex } from '@zhner/core';
 import type { Entity } from '@zhner/contracts';
-import type { EngineLoader, InferenceEngine, LoadOptions, Precision } from '../app/ports';
+import type { EngineLoader, InferenceEngine, LoadOptions, Precision , ModelResolver, ResolvedModel } from '../app/ports';
 import { codePointLength, type DocPrediction, type TextPiece } from '../domain/prediction';
 
 export const FAKE_DICTIONARY: Record<string, string> = { 北京: 'LOC', 上海: 'LOC', 李鹏: 'PER', 国务院: 'ORG', 新华社: 'ORG', '𠮷野家': 'ORG' };
@@ -168,5 +168,26 @@ export class FakeLoader implements EngineLoader {
     }
     this.engines.push(engine);
     return engine;
+  }
+}
+
+/**
+ * A registry for tests: every version `vN` is registered at `/models/vN` with the fake engine's
+ * manifest checksum (sha256 of the version); `unknown` versions are not registered; `promotedVersion`
+ * is what a starting replica is told to serve (undefined: none promoted).
+ */
+export class FakeResolver implements ModelResolver {
+  readonly unknown = new Set<string>();
+  promotedVersion: string | undefined;
+  /** Versions whose registered checksum is wrong (the load must refuse them). */
+  readonly badChecksum = new Set<string>();
+
+  async resolve(version: string): Promise<ResolvedModel | undefined> {
+    if (this.unknown.has(version)) return undefined;
+    return { version, uri: `/models/${version}`, manifestSha256: this.badChecksum.has(version) ? '0'.repeat(64) : sha256Hex(version) };
+  }
+
+  async promoted(): Promise<ResolvedModel | undefined> {
+    return this.promotedVersion ? this.resolve(this.promotedVersion) : undefined;
   }
 }

@@ -6,13 +6,14 @@ import { loadConfig } from '@zhner/core';
 import { createLogger, createMetricsRegistry, type Registry } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
 import { configSpec, startTagger, type RunningTagger } from '../index';
-import { FakeLoader, type FakeEngineOptions } from './fakeEngine';
+import { FakeLoader, FakeResolver, type FakeEngineOptions } from './fakeEngine';
 
 export interface FakeTagger {
   tagger: RunningTagger;
   bus: MemoryBus;
   topics: Topics;
   loader: FakeLoader;
+  resolver: FakeResolver;
   registry: Registry;
   close(): Promise<void>;
 }
@@ -21,22 +22,24 @@ export async function startFakeTagger(
   env: Record<string, string> = {},
   engine: Omit<FakeEngineOptions, 'version' | 'location'> = {},
   /** Runs before the tagger starts (e.g. to make a directory fail to load). */
-  prepare?: (loader: FakeLoader) => void,
+  prepare?: (loader: FakeLoader, resolver: FakeResolver) => void,
 ): Promise<FakeTagger> {
   const logger = createLogger('tagger-test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const topics = createTopics({ prefix: 'unit.', partitions: 3 });
   const registry = createMetricsRegistry('tagger', { defaultMetrics: false });
   const bus = new MemoryBus({ logger, deadLetterTopic: topics.deadLetters, metrics: createBusMetrics(registry), stopGraceMs: 2000 });
   const loader = new FakeLoader(engine);
-  prepare?.(loader);
+  const resolver = new FakeResolver();
+  prepare?.(loader, resolver);
   const config = loadConfig(configSpec, { MODEL_DIR: '/models/v1', REPLICA_ID: 'r1', TAGGER_HEARTBEAT_INTERVAL: '1s', TAGGER_MAX_WAIT: '2ms', ...env });
   const db = {} as SqlClient; // the tagger keeps no state in the database
-  const tagger = await startTagger(config, { logger, registry, bus, topics, db }, { loader });
+  const tagger = await startTagger(config, { logger, registry, bus, topics, db }, { loader, resolver });
   return {
     tagger,
     bus,
     topics,
     loader,
+    resolver,
     registry,
     async close() {
       await tagger.close();

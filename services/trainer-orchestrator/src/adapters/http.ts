@@ -1,8 +1,8 @@
 // HTTP API of the orchestrator: runs (list, one, manual trigger) and the model registry.
 import { Type } from '@sinclair/typebox';
 import { ErrorBody, ModelList, ModelVersion, RUN_STATUSES, RunList, TrainingRun, type ModelVersion as ModelVersionT, type TrainingRun as TrainingRunT } from '@zhner/contracts';
-import { PlatformError } from '@zhner/core';
-import { type createHttpApp } from '@zhner/kit';
+import { PlatformError, ValidationError } from '@zhner/core';
+import { createAdminGuard, type createHttpApp, type Logger } from '@zhner/kit';
 import { NotFoundError } from '../domain/errors';
 import type { ModelRepository, ModelVersionRecord, RunRecord, RunRepository } from '../app/ports';
 import { publishedMetrics } from './publishedMetrics';
@@ -16,19 +16,18 @@ export interface OrchestratorHttpDeps {
   trainingRuns: TrainingRuns;
   /** The label set corrections are checked against now (published with the model list). */
   labelSet: () => readonly string[];
-  /** Bearer token required by POST /runs when set. */
+  /** ADMIN_TOKEN / INSECURE_OPEN_ADMIN: POST /runs is an admin route. */
   adminToken?: string;
+  insecureOpenAdmin: boolean;
+  logger: Logger;
 }
 
-function checkAdmin(token: string | undefined, header: string | undefined): void {
-  if (!token) return;
-  if (header !== `Bearer ${token}`) throw new PlatformError('UNAUTHENTICATED', 'POST /runs needs "Authorization: Bearer <ADMIN_TOKEN>"');
-}
 
 const runOut = (r: RunRecord): TrainingRunT => r as TrainingRunT;
 const modelOut = (m: ModelVersionRecord): ModelVersionT => ({ ...m, metrics: publishedMetrics(m.metrics) });
 
 export function registerOrchestratorRoutes(app: App, deps: OrchestratorHttpDeps): void {
+  const admin = createAdminGuard({ adminToken: deps.adminToken, insecureOpenAdmin: deps.insecureOpenAdmin, logger: deps.logger, service: 'trainer-orchestrator' });
   app.get(
     '/runs',
     {
@@ -56,13 +55,20 @@ export function registerOrchestratorRoutes(app: App, deps: OrchestratorHttpDeps)
   app.post(
     '/runs',
     {
+      onRequest: admin,
+      // a manual run takes no parameters: what it trains on, from and with is configuration
+      preValidation: async (req) => {
+        const b = req.body;
+        if (b !== undefined && b !== null && !(typeof b === 'object' && !Array.isArray(b) && Object.keys(b).length === 0)) {
+          throw new ValidationError('POST /runs takes no body (or {}): the run trains the promoted model on the stored corrections, as configured', { field: 'body', code: 'VALIDATION_FAILED' });
+        }
+      },
       schema: {
         headers: Type.Object({ authorization: Type.Optional(Type.String()) }),
-        response: { 202: Type.Object({ run: TrainingRun }), 401: ErrorBody, 409: ErrorBody },
+        response: { 202: Type.Object({ run: TrainingRun }), 400: ErrorBody, 401: ErrorBody, 409: ErrorBody },
       },
     },
     async (req, reply) => {
-      checkAdmin(deps.adminToken, req.headers.authorization);
       const started = await deps.trainingRuns.start('manual');
       return reply.status(202).send({ run: runOut(started.run) });
     },

@@ -263,15 +263,17 @@ export class SqlRunRepository implements RunRepository {
         [m.version, m.name, m.uri, m.manifestSha256, m.parentVersion, m.status, json(m.metrics), m.trainingRunId, m.entityTypes],
       );
       if (ins.rowCount === 0) throw new PlatformError('VERSION_EXISTS', `model version ${m.version} is already registered (identical weights?)`, { context: { version: m.version } });
-      await enqueueOutbox(tx, [
-        {
-          topic: this.modelEvents.name,
-          key: this.modelEvents.key(o.event),
-          payload: this.modelEvents.codec.encode(o.event),
-          headers: this.modelEvents.codec.headers,
-          dedupeKey: `model-event:${o.event.type}:${o.event.modelVersion}`,
-        },
-      ]);
+      if (o.event) {
+        await enqueueOutbox(tx, [
+          {
+            topic: this.modelEvents.name,
+            key: this.modelEvents.key(o.event),
+            payload: this.modelEvents.codec.encode(o.event),
+            headers: this.modelEvents.codec.headers,
+            dedupeKey: `model-event:${o.event.type}:${o.event.modelVersion}`,
+          },
+        ]);
+      }
       const r = await tx.query(
         `UPDATE training_runs SET status = $2, new_version = $3, gate = $4::jsonb, metrics = metrics || $5::jsonb, finished_at = now(), heartbeat_at = now()
           WHERE run_id = $1 AND status IN ('queued', 'running')`,
@@ -326,6 +328,19 @@ export class SqlModelRepository implements ModelRepository {
       [m.version, m.name, m.uri, m.manifestSha256, m.parentVersion, json(m.metrics), m.trainingRunId, m.entityTypes],
     );
     return r.rowCount > 0;
+  }
+
+  async adoptBundled(m: Omit<ModelVersionRecord, 'createdAt' | 'promotedAt' | 'status'>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(`UPDATE model_versions SET status = 'retired' WHERE status = 'promoted' AND version <> $1`, [m.version]);
+      await tx.query(
+        `INSERT INTO model_versions (version, name, uri, manifest_sha256, parent_version, status, metrics, training_run_id, promoted_at, entity_types)
+         VALUES ($1, $2, $3, $4, $5, 'promoted', $6::jsonb, NULL, now(), $7::text[])
+         ON CONFLICT (version) DO UPDATE SET uri = EXCLUDED.uri, manifest_sha256 = EXCLUDED.manifest_sha256, status = 'promoted',
+           metrics = EXCLUDED.metrics, entity_types = EXCLUDED.entity_types, promoted_at = now()`,
+        [m.version, m.name, m.uri, m.manifestSha256, m.parentVersion, json(m.metrics), m.entityTypes],
+      );
+    });
   }
 
   async setEntityTypes(version: string, entityTypes: readonly string[]): Promise<void> {

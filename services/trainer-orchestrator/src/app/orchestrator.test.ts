@@ -10,6 +10,9 @@ import { createLogger, createMetricsRegistry } from '@zhner/kit';
 import { createPgliteClient, migrate, type SqlClient } from '@zhner/store';
 import { configSpec, startOrchestrator, type RunningOrchestrator } from '../index';
 import { FakeTrainingJob, FixedEvaluator, writeFakeModelDir } from '../testing/fakes';
+import { FileWorkspace } from '../adapters/files';
+import { SqlModelRepository } from '../adapters/repository';
+import { ModelRegistry } from './registry';
 
 jest.setTimeout(60_000);
 
@@ -70,7 +73,11 @@ describe('orchestrator on PGlite + in-memory bus', () => {
       GATE_DEV_FILE: path.join(dir, 'dev.jsonl'),
       GATE_MIN_HOLDOUT_DOCS: '1',
       HOLDOUT_SHARE: '0',
+      // no hold-out in this fixture: the operator says explicitly that the gate may pass without it
+      GATE_MISSING_EVIDENCE: 'allow',
       RUN_HEARTBEAT_INTERVAL: '100ms',
+      ADMIN_TOKEN: 'orch-admin',
+      TRAIN_MANUAL_MIN_CORRECTIONS: '2',
     });
     svc = await startOrchestrator(config, { logger, registry: createMetricsRegistry('orch', { defaultMetrics: false }), bus, topics, db }, { job, evaluator });
   });
@@ -88,8 +95,12 @@ describe('orchestrator on PGlite + in-memory bus', () => {
     expect(res.json()).toMatchObject({ promoted: 'base-v1', models: [{ version: 'base-v1', status: 'promoted', uri: path.join(dir, 'base') }] });
   });
 
-  it('refuses a manual run while there is nothing to learn', async () => {
-    const res = await svc.app!.inject({ method: 'POST', url: '/runs' });
+  const asAdmin = { authorization: 'Bearer orch-admin' };
+
+  it('refuses an anonymous manual run, and one while there is nothing to learn', async () => {
+    const anonymous = await svc.app!.inject({ method: 'POST', url: '/runs' });
+    expect([anonymous.statusCode, anonymous.json().error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    const res = await svc.app!.inject({ method: 'POST', url: '/runs', headers: asAdmin });
     expect(res.statusCode).toBe(409);
     expect(res.json().error.message).toMatch(/no corrections to learn from/);
   });
@@ -113,12 +124,12 @@ describe('orchestrator on PGlite + in-memory bus', () => {
   });
 
   it('runs a manual fine-tune: training set under the cap, progress, gate, PUBLISHED via the outbox', async () => {
-    const res = await svc.app!.inject({ method: 'POST', url: '/runs' });
+    const res = await svc.app!.inject({ method: 'POST', url: '/runs', headers: asAdmin });
     expect(res.statusCode).toBe(202);
     const runId = res.json().run.runId as string;
     expect(res.json().run).toMatchObject({ status: 'running', trigger: 'manual', baseVersion: 'base-v1' });
 
-    const again = await svc.app!.inject({ method: 'POST', url: '/runs' });
+    const again = await svc.app!.inject({ method: 'POST', url: '/runs', headers: asAdmin });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.message).toMatch(new RegExp(runId));
 
@@ -171,7 +182,10 @@ describe('orchestrator on PGlite + in-memory bus', () => {
     candidateF1 = 0.7;
     await bus.publish(topics.corrections, [{ value: correction('张三在广州工作', [{ start: 0, end: 2, type: 'PER', text: '张三' }]) }]);
     await waitFor(async () => (await count('SELECT count(*)::int AS n FROM training_examples')) === 4, 'new example');
-    const started = await svc.trainingRuns.start('manual');
+    // one new correction: below TRAIN_MANUAL_MIN_CORRECTIONS for a manual run (a schedule may run it)
+    const few = await svc.app!.inject({ method: 'POST', url: '/runs', headers: asAdmin });
+    expect([few.statusCode, few.json().error.message]).toEqual([409, expect.stringMatching(/1 new correction\(s\) wait; a manual run needs at least 2/)]);
+    const started = await svc.trainingRuns.start('schedule');
     const done = await started.done;
     expect(done.status).toBe('rejected');
     expect(done.gate?.reasons[0]).toMatch(/dev F1 dropped 10\.00 points/);
@@ -188,8 +202,35 @@ describe('orchestrator on PGlite + in-memory bus', () => {
   it('records a failed job with its reason', async () => {
     const failing = new FakeTrainingJob({ failWith: 'E_DATA: bad line 3' });
     (svc.trainingRuns as unknown as { deps: { job: unknown } }).deps.job = failing;
-    const done = await (await svc.trainingRuns.start('manual')).done;
+    const done = await (await svc.trainingRuns.start('schedule')).done;
     expect(done).toMatchObject({ status: 'failed', error: 'E_DATA: bad line 3' });
     (svc.trainingRuns as unknown as { deps: { job: unknown } }).deps.job = job;
+  });
+});
+
+describe('the registry follows the shipped default model directory', () => {
+  it('promotes the new version the bundled directory holds after an update, retiring the old one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'orch-bundled-'));
+    const db = await createPgliteClient();
+    try {
+      await migrate(db);
+      const models = new SqlModelRepository(db);
+      const workspace = new FileWorkspace(path.join(dir, 'models'));
+      const registry = new ModelRegistry({ models, workspace, logger });
+      const bundled = path.join(dir, 'bundled');
+      await writeFakeModelDir(bundled, 'default-v1');
+      await registry.bootstrap(bundled);
+      expect((await models.promoted())?.version).toBe('default-v1');
+      await writeFakeModelDir(bundled, 'default-v2', ['LOC', 'ORG', 'PER', 'TIME']); // the repository was updated
+      await registry.bootstrap(bundled);
+      expect(await models.promoted()).toMatchObject({ version: 'default-v2', entityTypes: ['LOC', 'ORG', 'PER', 'TIME'] });
+      expect((await models.get('default-v1'))?.status).toBe('retired');
+      expect(registry.labelSet()).toEqual(['LOC', 'ORG', 'PER', 'TIME']);
+      await registry.bootstrap(bundled); // nothing changed: nothing happens
+      expect((await models.list(10)).map((m) => [m.version, m.status])).toEqual([['default-v2', 'promoted'], ['default-v1', 'retired']]);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

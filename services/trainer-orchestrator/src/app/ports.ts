@@ -108,8 +108,8 @@ export interface RunOutcome {
   gate: GateDecision;
   metrics: Record<string, unknown>;
   model: Omit<ModelVersionRecord, 'createdAt' | 'promotedAt'>;
-  /** PUBLISHED (passed) or REJECTED: enqueued in the outbox in the same transaction. */
-  event: ModelEvent;
+  /** PUBLISHED (passed) or REJECTED: enqueued in the outbox in the same transaction; null when held. */
+  event: ModelEvent | null;
 }
 
 export interface RunRepository {
@@ -139,6 +139,12 @@ export interface ModelRepository {
   list(limit: number): Promise<ModelVersionRecord[]>;
   /** Inserts `model` as promoted only when the registry is empty; returns whether it did. */
   registerInitial(model: Omit<ModelVersionRecord, 'createdAt' | 'promotedAt' | 'status'>): Promise<boolean>;
+  /**
+   * The shipped default model directory now holds another version (the repository was updated):
+   * `model` becomes the promoted version (inserted, or its record refreshed) and the others are
+   * retired, in one transaction.
+   */
+  adoptBundled(model: Omit<ModelVersionRecord, 'createdAt' | 'promotedAt' | 'status'>): Promise<void>;
   /**
    * PROMOTED: the version becomes 'promoted' (inserted from the event when unknown), the previously
    * promoted one 'retired', and the corrections its run used are marked learned. An event older

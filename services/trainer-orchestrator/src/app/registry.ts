@@ -1,6 +1,7 @@
 // The model registry as the orchestrator keeps it: the bundled default model as the first
 // promoted version, statuses kept current from the model-events topic (the reloader announces
 // PROMOTED / ROLLED_BACK), and the label set corrections are checked against.
+import path from 'node:path';
 import type { Envelope } from '@zhner/bus';
 import type { ModelEvent } from '@zhner/contracts';
 import { errorMessage } from '@zhner/core';
@@ -33,7 +34,21 @@ export class ModelRegistry {
    * refuse to start until a model is registered.
    */
   async bootstrap(modelDir: string): Promise<void> {
-    if (!(await this.deps.models.promoted())) {
+    const promoted = await this.deps.models.promoted();
+    if (promoted && path.resolve(promoted.uri) === path.resolve(modelDir)) {
+      // the promoted version is the shipped default, read from its directory: when the repository
+      // ships another one there, the old one is gone, so the registry follows the directory
+      try {
+        const m = await this.deps.workspace.readManifest(modelDir);
+        if (m.version !== promoted.version || m.sha256 !== promoted.manifestSha256) {
+          await this.deps.models.adoptBundled({ version: m.version, name: m.name, uri: modelDir, manifestSha256: m.sha256, parentVersion: m.parentVersion, metrics: m.metrics, entityTypes: m.entityTypes, trainingRunId: null });
+          this.deps.logger.warn({ version: m.version, previous: promoted.version, modelDir }, 'the bundled model directory holds a new version: promoted it (the previous one was retired)');
+        }
+      } catch (err) {
+        this.deps.logger.warn({ modelDir, err: errorMessage(err) }, 'cannot read the bundled model to check it against the registry');
+      }
+    }
+    if (!promoted) {
       try {
         const m = await this.deps.workspace.readManifest(modelDir);
         const added = await this.deps.models.registerInitial({ version: m.version, name: m.name, uri: modelDir, manifestSha256: m.sha256, parentVersion: m.parentVersion, metrics: m.metrics, entityTypes: m.entityTypes, trainingRunId: null });

@@ -33,6 +33,8 @@ export interface TrainingRunSettings {
   staleAfterMs: number;
   /** How often a running run's heartbeat is refreshed. */
   heartbeatMs: number;
+  /** Unused training corrections a manual run needs at least (TRAIN_MANUAL_MIN_CORRECTIONS). */
+  manualMinCorrections: number;
 }
 
 /** Things worth counting (the metrics adapter implements it). */
@@ -117,6 +119,9 @@ export class TrainingRuns {
     if (!base) throw new NoBaseModelError();
     const pending = await examples.unlearned();
     if (pending.length === 0) throw new NothingToTrainError('no corrections to learn from: every active training correction is already in the promoted model');
+    if (trigger === 'manual' && pending.length < settings.manualMinCorrections) {
+      throw new NothingToTrainError(`${pending.length} new correction(s) wait; a manual run needs at least ${settings.manualMinCorrections} (TRAIN_MANUAL_MIN_CORRECTIONS)`, 'not_enough_corrections');
+    }
     const runId = (this.deps.newRunId ?? (() => newRunId(new Date(this.deps.clock.now()))))();
     const paths = await this.deps.workspace.prepareRun(runId);
     const config = {
@@ -184,9 +189,10 @@ export class TrainingRuns {
       const candidate = await this.score(result.outDir, dev, holdout, 'candidate');
       const baseScores = await this.score(base.uri, dev, holdout, 'base');
       const gate = decideGate(candidate, baseScores, settings.gate);
-      status = gate.passed ? 'succeeded' : 'rejected';
+      // held: evidence is missing (GATE_MISSING_EVIDENCE=hold): registered, not published
+      status = gate.outcome === 'failed' ? 'rejected' : 'succeeded';
       const metrics = { dev: candidate.dev, holdout: candidate.holdout, base: { version: base.version, dev: baseScores.dev, holdout: baseScores.holdout }, trainer: trainerMetrics(result) };
-      const event: ModelEvent = {
+      const event: ModelEvent | null = gate.outcome === 'held' ? null : {
         eventId: randomUUID(),
         type: gate.passed ? 'PUBLISHED' : 'REJECTED',
         modelVersion: manifest.version,
@@ -208,14 +214,14 @@ export class TrainingRuns {
           uri: result.outDir,
           manifestSha256: manifest.sha256,
           parentVersion: base.version,
-          status: gate.passed ? 'candidate' : 'rejected',
+          status: gate.outcome === 'failed' ? 'rejected' : 'candidate',
           metrics: { dev: candidate.dev, holdout: candidate.holdout, gate: summarizeGate(gate) },
           entityTypes: manifest.entityTypes,
           trainingRunId: runId,
         },
       });
       this.deps.onEventQueued?.();
-      logger.info({ runId, version: manifest.version, passed: gate.passed, reasons: gate.reasons }, 'training run finished');
+      logger.info({ runId, version: manifest.version, outcome: gate.outcome, reasons: gate.reasons }, gate.outcome === 'held' ? 'training run finished: held by the gate (evidence missing), not published' : 'training run finished');
     } catch (err) {
       status = 'failed';
       const message = signal.aborted ? `interrupted: ${errorMessage(signal.reason ?? err)}` : errorMessage(err);

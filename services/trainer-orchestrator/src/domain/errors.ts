@@ -10,8 +10,8 @@ export class RunInProgressError extends PlatformError {
 
 /** Nothing to fine-tune on: no unused corrections, or no replay to carry them. HTTP 409. */
 export class NothingToTrainError extends PlatformError {
-  constructor(message: string) {
-    super('CONFLICT', message, { context: { reason: 'nothing_to_train' } });
+  constructor(message: string, reason: 'nothing_to_train' | 'not_enough_corrections' = 'nothing_to_train') {
+    super('CONFLICT', message, { context: { reason } });
   }
 }
 

@@ -14,9 +14,11 @@ describe('decideGate', () => {
     ]);
   });
 
+  const allow = { ...DEFAULT_GATE_POLICY, missingEvidence: 'allow' as const };
+
   it('tolerates a dev drop of up to 0.5 points, exactly included', () => {
-    expect(decideGate({ dev: s(0.895), holdout: null }, { dev: s(0.9), holdout: null }).passed).toBe(true);
-    expect(decideGate({ dev: s(0.8949), holdout: null }, { dev: s(0.9), holdout: null }).passed).toBe(false);
+    expect(decideGate({ dev: s(0.895), holdout: null }, { dev: s(0.9), holdout: null }, allow).passed).toBe(true);
+    expect(decideGate({ dev: s(0.8949), holdout: null }, { dev: s(0.9), holdout: null }, allow).passed).toBe(false);
   });
 
   it('rejects any hold-out drop by default, naming it', () => {
@@ -33,23 +35,33 @@ describe('decideGate', () => {
   });
 
   it('honours configured tolerances', () => {
-    const policy = { maxDevDropPoints: 2, maxHoldoutDropPoints: 1, minHoldoutDocs: 1 };
+    const policy = { maxDevDropPoints: 2, maxHoldoutDropPoints: 1, minHoldoutDocs: 1, missingEvidence: 'fail' as const };
     expect(decideGate({ dev: s(0.885), holdout: s(0.595, 5) }, { dev: s(0.9), holdout: s(0.6, 5) }, policy).passed).toBe(true);
     expect(decideGate({ dev: s(0.885), holdout: s(0.585, 5) }, { dev: s(0.9), holdout: s(0.6, 5) }, policy).passed).toBe(false);
   });
 
-  it('skips the hold-out check below the minimum number of documents, or without hold-out', () => {
+  it('never passes on missing evidence by default: too few hold-out documents hold the candidate back', () => {
     const few = decideGate({ dev: s(0.9), holdout: s(0.1, 5) }, { dev: s(0.9), holdout: s(0.9, 5) });
-    expect(few.passed).toBe(true);
-    expect(few.checks[1]).toMatchObject({ name: 'holdout', skipped: true, docs: 5 });
-    expect(few.checks[1].note).toMatch(/at least 20/);
-    expect(decideGate({ dev: s(0.9), holdout: null }, { dev: s(0.9), holdout: null }).checks[1].skipped).toBe(true);
-    expect(DEFAULT_GATE_POLICY).toEqual({ maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20 });
+    expect([few.passed, few.outcome]).toEqual([false, 'held']);
+    expect(few.checks[1]).toMatchObject({ name: 'holdout', skipped: true, passed: false, docs: 5 });
+    expect(few.reasons).toEqual([expect.stringMatching(/not evaluated: 5 holdout document\(s\), at least 20 needed/)]);
+    expect(decideGate({ dev: s(0.9), holdout: null }, { dev: s(0.9), holdout: null }).outcome).toBe('held');
+    expect(DEFAULT_GATE_POLICY).toEqual({ maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20, missingEvidence: 'hold' });
   });
 
-  it('passes without a base model (nothing to compare with)', () => {
+  it('fails or allows missing evidence when configured so, and a failed check always fails', () => {
+    const cand = { dev: s(0.9), holdout: s(0.1, 5) };
+    const base = { dev: s(0.9), holdout: s(0.9, 5) };
+    expect(decideGate(cand, base, { ...DEFAULT_GATE_POLICY, missingEvidence: 'fail' }).outcome).toBe('failed');
+    const allowed = decideGate(cand, base, allow);
+    expect([allowed.outcome, allowed.passed, allowed.reasons]).toEqual(['passed', true, []]);
+    expect(allowed.checks[1]).toMatchObject({ skipped: true, passed: true, note: expect.stringMatching(/not evaluated/) });
+    expect(decideGate({ dev: s(0.5), holdout: s(0.1, 5) }, base, DEFAULT_GATE_POLICY).outcome).toBe('failed');
+  });
+
+  it('without a base model every check is "not evaluated": held by default', () => {
     const d = decideGate({ dev: s(0.1), holdout: s(0.1, 50) }, null);
-    expect(d.passed).toBe(true);
+    expect(d.outcome).toBe('held');
     expect(d.checks.every((c) => c.skipped)).toBe(true);
   });
 });

@@ -7,11 +7,17 @@ export interface GatePolicy {
   maxDevDropPoints: number;
   /** Largest allowed hold-out F1 drop, in points. Default 0 (must not drop). */
   maxHoldoutDropPoints: number;
-  /** Fewer hold-out documents than this and the hold-out check is skipped (too noisy). */
+  /** Fewer hold-out documents than this and the hold-out check cannot run (too noisy). */
   minHoldoutDocs: number;
+  /**
+   * A check that cannot run (too few documents, nothing to compare with) is never silently
+   * skipped: `fail` rejects the candidate; `hold` registers it without publishing it (no automatic
+   * rollout; an admin may roll it out); `allow` lets it pass, recorded as "not evaluated".
+   */
+  missingEvidence: 'fail' | 'hold' | 'allow';
 }
 
-export const DEFAULT_GATE_POLICY: GatePolicy = { maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20 };
+export const DEFAULT_GATE_POLICY: GatePolicy = { maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20, missingEvidence: 'hold' };
 
 export interface ModelScores {
   dev: Scores;
@@ -28,12 +34,16 @@ export interface GateCheck {
   maxDropPoints: number;
   docs: number;
   passed: boolean;
+  /** The check could not run (kept as `skipped` for stored decisions); see `missingEvidence`. */
   skipped: boolean;
   note: string;
 }
 
 export interface GateDecision {
+  /** Published (and so rolled out automatically): every check passed (or `allow`ed). */
   passed: boolean;
+  /** passed; failed (a check failed, or evidence missing under `fail`); held (evidence missing under `hold`). */
+  outcome: 'passed' | 'failed' | 'held';
   checks: GateCheck[];
   /** Why it failed (empty when passed). */
   reasons: string[];
@@ -47,10 +57,10 @@ const round = (x: number) => Math.round(x * 1e6) / 1e6;
 function check(name: 'dev' | 'holdout', cand: Scores | null, base: Scores | null, maxDrop: number, minDocs: number): GateCheck {
   const docs = cand?.docs ?? 0;
   if (!cand || docs === 0 || docs < minDocs) {
-    return { name, candidateF1: cand?.f1 ?? null, baseF1: base?.f1 ?? null, deltaPoints: null, maxDropPoints: maxDrop, docs, passed: true, skipped: true, note: `skipped: ${docs} document(s), at least ${minDocs} needed` };
+    return { name, candidateF1: cand?.f1 ?? null, baseF1: base?.f1 ?? null, deltaPoints: null, maxDropPoints: maxDrop, docs, passed: false, skipped: true, note: `not evaluated: ${docs} ${name} document(s), at least ${minDocs} needed` };
   }
   if (!base) {
-    return { name, candidateF1: cand.f1, baseF1: null, deltaPoints: null, maxDropPoints: maxDrop, docs, passed: true, skipped: true, note: 'skipped: no base model to compare with' };
+    return { name, candidateF1: cand.f1, baseF1: null, deltaPoints: null, maxDropPoints: maxDrop, docs, passed: false, skipped: true, note: `not evaluated: no base model to compare ${name} F1 with` };
   }
   const delta = (cand.f1 - base.f1) * 100;
   const passed = delta >= -maxDrop - EPSILON_POINTS;
@@ -63,14 +73,19 @@ function check(name: 'dev' | 'holdout', cand: Scores | null, base: Scores | null
 /**
  * Decides whether a candidate may be published: its dev F1 may not fall more than
  * `maxDevDropPoints` below the base model's, and its hold-out F1 not more than
- * `maxHoldoutDropPoints` (skipped with fewer than `minHoldoutDocs` hold-out documents). Both
- * models must have been scored on the same documents. `base` null = nothing to compare with: pass.
+ * `maxHoldoutDropPoints`. Both models must have been scored on the same documents. A check that
+ * cannot run (fewer than `minHoldoutDocs` hold-out documents, no dev documents, no base) is
+ * decided by `missingEvidence`, never passed silently.
  */
 export function decideGate(candidate: ModelScores, base: ModelScores | null, policy: GatePolicy = DEFAULT_GATE_POLICY): GateDecision {
   const checks = [
     check('dev', candidate.dev, base?.dev ?? null, policy.maxDevDropPoints, 1),
     check('holdout', candidate.holdout, base?.holdout ?? null, policy.maxHoldoutDropPoints, Math.max(1, policy.minHoldoutDocs)),
   ];
-  const reasons = checks.filter((c) => !c.passed).map((c) => c.note);
-  return { passed: reasons.length === 0, checks, reasons, policy };
+  const failed = checks.filter((c) => !c.skipped && !c.passed).map((c) => c.note);
+  const missing = checks.filter((c) => c.skipped).map((c) => c.note);
+  if (policy.missingEvidence === 'allow') for (const c of checks) if (c.skipped) c.passed = true;
+  const outcome: GateDecision['outcome'] = failed.length > 0 || (missing.length > 0 && policy.missingEvidence === 'fail') ? 'failed' : missing.length > 0 && policy.missingEvidence === 'hold' ? 'held' : 'passed';
+  const reasons = [...failed, ...(policy.missingEvidence === 'allow' ? [] : missing)];
+  return { passed: outcome === 'passed', outcome, checks, reasons, policy };
 }

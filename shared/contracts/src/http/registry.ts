@@ -4,6 +4,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IsoTime, Json, Nullable, Prf } from './common';
 
+/**
+ * A model reference in a request (rollouts, the tagger's admin swap): a registered version name,
+ * never a location. The pattern admits every version the registry issues (letters, digits, . _ + -)
+ * and no path syntax, so a path sent as a version is a 400 that does not echo it.
+ */
+export const ModelVersionRef = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._+-]*$', description: 'a registered model version (its location and manifest checksum come from the registry; paths are refused)' });
+
 export const TypeScores = Type.Object({ precision: Type.Number(), recall: Type.Number(), f1: Type.Number(), support: Type.Integer() });
 
 /** Strict span + type scores of one evaluation set. */

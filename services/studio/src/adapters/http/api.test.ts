@@ -46,7 +46,7 @@ async function startHarness(env: Record<string, string> = {}, webDir?: string): 
   const modelCalls: string[] = [];
   const modelActions: ModelActions = {
     triggerTraining: async (r) => (modelCalls.push(`train by ${r.requestedBy}`), { runId: 'run-1' }),
-    startRollout: async (r) => (modelCalls.push(`rollout ${r.modelVersion} from ${r.modelUri} by ${r.requestedBy}`), { rolloutId: 'ro-1' }),
+    startRollout: async (r) => (modelCalls.push(`rollout ${r.modelVersion} by ${r.requestedBy}`), { rolloutId: 'ro-1' }),
     rollback: async (id, r) => (modelCalls.push(`rollback ${id} by ${r.requestedBy}`), { ok: true }),
   };
   const config = loadConfig(configSpec, { LABELS_FROM_MODEL: 'false', OUTBOX_INTERVAL: '1h', STUDIO_WEB_DIR: webDir ?? path.join(tmpdir(), 'no-such-studio-dist'), API_DOCS_UI: 'false', ...env });
@@ -101,7 +101,7 @@ describe('studio API', () => {
       const sub = await submit('', { candidateId: 'cand-a', entities: goodEntities });
       expect(sub.statusCode).toBe(401);
       expect(await count(h.db, 'corrections')).toBe(0);
-      expect((await inject('GET', '/api/queue/cand-a')).json().status).toBe('open');
+      expect((await inject('GET', '/api/queue/cand-a', { token: h.tokens.carol })).json().status).toBe('open');
     });
 
     it('refuses malformed, unknown, revoked and disabled tokens', async () => {
@@ -131,13 +131,37 @@ describe('studio API', () => {
       expect((await inject('POST', '/api/models/training', { body: {} })).statusCode).toBe(401);
       expect((await inject('GET', '/api/adjudication/conflicts', { token: h.tokens.bob })).statusCode).toBe(403);
       expect(h.modelCalls).toEqual([]);
+      const pathy = await inject('POST', '/api/models/rollouts', { token: h.tokens.admin, body: { modelVersion: 'v2', modelUri: '/etc' } });
+      expect([pathy.statusCode, pathy.json().error.code]).toEqual([400, 'PATH_REFUSED']);
+      expect(pathy.body).not.toContain('/etc');
+      expect((await inject('POST', '/api/models/rollouts', { token: h.tokens.admin, body: { modelVersion: '../../etc' } })).statusCode).toBe(400);
       expect((await inject('POST', '/api/models/rollouts', { token: h.tokens.admin, body: { modelVersion: 'v2' } })).statusCode).toBe(404);
       h.upstreams.versions = [testkit.modelVersion({ version: 'v2', status: 'candidate' })];
       const ok = await inject('POST', '/api/models/rollouts', { token: h.tokens.admin, body: { modelVersion: 'v2' } });
       expect(ok.statusCode).toBe(202);
       expect((await inject('POST', '/api/models/training', { token: h.tokens.admin, body: { reason: 'test' } })).statusCode).toBe(202);
       expect((await inject('POST', '/api/models/rollouts/ro-1/rollback', { token: h.tokens.admin, body: {} })).statusCode).toBe(202);
-      expect(h.modelCalls).toEqual(['rollout v2 from models/v2 by root', 'train by root', 'rollback ro-1 by root']);
+      expect(h.modelCalls).toEqual(['rollout v2 by root', 'train by root', 'rollback ro-1 by root']);
+    });
+
+    it('keeps texts and people behind a token (STUDIO_PUBLIC_READS opens them)', async () => {
+      for (const url of ['/api/queue', '/api/queue/cand-a', '/api/annotators', '/api/corrections']) {
+        const r = await inject('GET', url);
+        expect({ url, status: r.statusCode, code: r.json().error.code }).toEqual({ url, status: 401, code: 'UNAUTHENTICATED' });
+        expect(r.body).not.toContain(TEXT);
+      }
+      expect((await inject('GET', '/api/config')).statusCode).toBe(200);
+      expect((await inject('GET', '/api/models')).statusCode).toBe(200);
+      const open = await startHarness({ STUDIO_PUBLIC_READS: 'true' });
+      try {
+        await testkit.insertCandidate(open.db, { candidateId: 'p1', text: TEXT });
+        const r = await open.studio.app.inject({ method: 'GET', url: '/api/queue' });
+        expect([r.statusCode, r.json().items[0].text]).toEqual([200, TEXT]);
+      } finally {
+        await open.studio.close();
+        await open.bus.close();
+        await open.db.close();
+      }
     });
 
     it('says who a token belongs to', async () => {
@@ -175,7 +199,7 @@ describe('studio API', () => {
       expect(err.message).toContain(field);
       expect(await count(h.db, 'corrections')).toBe(0);
       expect(await count(h.db, 'outbox')).toBe(0);
-      expect((await inject('GET', '/api/queue/cand-a')).json().status).toBe('claimed');
+      expect((await inject('GET', '/api/queue/cand-a', { token: h.tokens.carol })).json().status).toBe('claimed');
     });
 
     it('counts rejections by rule', async () => {
@@ -207,7 +231,7 @@ describe('studio API', () => {
       expect(body.next.candidate.candidateId).toBe('cand-b');
       const c: Correction = body.correction;
       expect(c).toMatchObject({ candidateId: 'cand-a', annotator: 'alice', revision: 0, origin: 'STUDIO', modelVersion: 'test-model-1', entities: goodEntities });
-      expect((await inject('GET', '/api/queue/cand-a')).json().status).toBe('done');
+      expect((await inject('GET', '/api/queue/cand-a', { token: h.tokens.carol })).json().status).toBe('done');
       const row = (await h.db.query<{ entities: unknown; status: string }>('SELECT entities, status FROM corrections WHERE correction_id = $1', [c.correctionId])).rows[0];
       expect(row).toEqual({ entities: goodEntities, status: 'accepted' });
 
@@ -290,17 +314,17 @@ describe('studio API', () => {
       const res = await inject('POST', '/api/queue/cand-a/skip', { token: h.tokens.alice, body: { claimNext: true } });
       expect(res.statusCode).toBe(200);
       expect(res.json().next.candidate.candidateId).toBe('cand-b');
-      expect((await inject('GET', '/api/queue/cand-a')).json().status).toBe('skipped');
+      expect((await inject('GET', '/api/queue/cand-a', { token: h.tokens.carol })).json().status).toBe('skipped');
       expect((await inject('POST', '/api/queue/cand-c/skip', { token: h.tokens.alice, body: {} })).json().error.code).toBe('NOT_CLAIMED');
     });
 
     it('lists the queue by priority with why each item was picked', async () => {
-      const res = await inject('GET', '/api/queue?limit=10');
+      const res = await inject('GET', '/api/queue?limit=10', { token: h.tokens.carol });
       const { depth, items } = res.json();
       expect(depth).toEqual({ open: 3, claimed: 0, done: 0, skipped: 0, expired: 0 });
       expect(items.map((i: { candidateId: string }) => i.candidateId)).toEqual(['cand-a', 'cand-b', 'cand-c']);
       expect(items[0]).toMatchObject({ strategy: 'sampler.hybrid.v1', score: 0.8, scores: { entropy: 0.8 } });
-      expect((await inject('GET', '/api/queue?status=bogus')).statusCode).toBe(400);
+      expect((await inject('GET', '/api/queue?status=bogus', { token: h.tokens.carol })).statusCode).toBe(400);
     });
   });
 
@@ -352,7 +376,7 @@ describe('studio API', () => {
       expect(spot).toHaveLength(1);
       expect((await inject('POST', '/api/adjudication/spot-checks', { token: h.tokens.admin, body: { correctionId: spot[0].correction.correctionId, verdict: 'wrong' } })).statusCode).toBe(200);
 
-      const people = (await inject('GET', '/api/annotators')).json().items;
+      const people = (await inject('GET', '/api/annotators', { token: h.tokens.carol })).json().items;
       const alice = people.find((p: { annotatorId: string }) => p.annotatorId === 'alice');
       const bob = people.find((p: { annotatorId: string }) => p.annotatorId === 'bob');
       expect(alice).toMatchObject({ corrections: 1, adjudicated: 1, agreed: 1, agreementF1: 1, points: 3 });

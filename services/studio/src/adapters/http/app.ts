@@ -8,6 +8,7 @@ import { Candidate, Correction, ErrorBody } from './schemas';
 import { adjudicationRoutes } from './routes/adjudication';
 import { annotatorRoutes } from './routes/annotators';
 import { correctionRoutes } from './routes/corrections';
+import { dataRoutes } from './routes/data';
 import type { StudioDeps } from './routes/deps';
 import { eventRoutes } from './routes/events';
 import { modelRoutes } from './routes/models';
@@ -30,22 +31,15 @@ export async function buildStudioApp(d: StudioDeps, opts: StudioAppOptions): Pro
   const app = createHttpApp({
     logger: d.logger,
     handleError: (err, req, reply) => {
-      if (err instanceof StudioError) {
-        if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="zhner-studio"');
-        if (err.status >= 500) req.log.warn({ code: err.code, err: err.message }, 'upstream call failed');
-        return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
-      }
+      // the platform's handler answers (status from the error, details of 5xx only in the log);
+      // the studio adds the challenge header and counts schema refusals of corrections
+      if (err instanceof StudioError && err.status === 401) reply.header('www-authenticate', 'Bearer realm="zhner-studio"');
       if (req.method === 'POST' && req.routeOptions.url === '/api/corrections' && (err as { validation?: unknown }).validation) d.metrics.correctionRejected('SCHEMA');
       return undefined;
     },
   });
   app.decorateRequest('principal', null);
 
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-  });
   app.addHook('onResponse', async (req, reply) => {
     d.metrics.httpDuration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
@@ -80,6 +74,7 @@ export async function buildStudioApp(d: StudioDeps, opts: StudioAppOptions): Pro
   await correctionRoutes(app, d);
   await modelRoutes(app, d);
   await adjudicationRoutes(app, d);
+  await dataRoutes(app, d);
   await annotatorRoutes(app, d);
   const streams = await eventRoutes(app, d, { heartbeatMs: opts.sseHeartbeatMs });
   await webRoutes(app, { webDir: opts.webDir });

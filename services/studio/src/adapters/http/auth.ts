@@ -24,3 +24,15 @@ export function principalOf(req: FastifyRequest): Principal {
   if (!req.principal) throw new TypeError('route is missing its requireRole preHandler');
   return req.principal;
 }
+
+/**
+ * The guard of reads that expose document texts or people (the queue, corrections, annotators):
+ * any valid token, unless the operator opened them with STUDIO_PUBLIC_READS=true.
+ */
+export function requireReader(auth: Authenticator, publicReads: boolean) {
+  const annotator = requireRole(auth, 'annotator');
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (publicReads) return;
+    await annotator(req, reply);
+  };
+}

@@ -1,6 +1,6 @@
 // Annotators: counts, agreement with adjudicated results, points.
 import { useEffect, useState } from 'react';
-import { api, describeError } from '../api';
+import { ApiError, api, describeError } from '../api';
 import { BarChart } from '../components/Charts';
 import { fmtScore, fmtTime } from '../labels';
 import type { AnnotatorStats } from '@zhner/contracts/http';
@@ -10,8 +10,11 @@ export function AnnotatorsPage({ version }: { version: number }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     api<{ items: AnnotatorStats[] }>('GET', 'api/annotators').then(
-      (r) => setRows(r.items),
-      (err: unknown) => setError(describeError(err)),
+      (r) => {
+        setRows(r.items);
+        setError(null);
+      },
+      (err: unknown) => setError(err instanceof ApiError && err.status === 401 ? 'Sign in (top right) to see the annotators and their figures.' : describeError(err)),
     );
   }, [version]);
   const ranked = [...rows].sort((a, b) => b.points - a.points);

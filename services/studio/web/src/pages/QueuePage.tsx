@@ -1,7 +1,7 @@
 // Review queue: candidates by priority with why each was picked; claim one, fix its entities,
 // submit (Enter) or skip (S); the next item loads at once.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, describeError } from '../api';
+import { ApiError, api, describeError } from '../api';
 import { EntityEditor } from '../components/EntityEditor';
 import { HighlightedText, Legend } from '../components/HighlightedText';
 import { priorityReason } from '../format';
@@ -76,17 +76,22 @@ export function QueuePage({ labels, me, live }: { labels: string[]; me: Principa
   const busyRef = useRef(false);
 
   const load = useCallback(async () => {
+    // the queue holds document texts: it is listed to signed-in annotators only (STUDIO_PUBLIC_READS opens it)
     try {
       const q = await api<{ depth: Depth; items: Candidate[] }>('GET', 'api/queue?limit=100');
       setItems(q.items);
       setDepth(q.depth);
     } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        setItems([]);
+        return;
+      }
       setMessage({ kind: 'error', text: describeError(err) });
     }
   }, []);
   useEffect(() => {
     void load();
-  }, [load, live.queueVersion]);
+  }, [load, live.queueVersion, me]);
 
   const show = (next: ClaimedItem | null) => {
     setItem(next);

@@ -3,6 +3,7 @@ import type { AdjudicationService } from '../../../app/adjudication';
 import type { Authenticator } from '../../../app/auth';
 import type { CorrectionService } from '../../../app/corrections';
 import type { Dashboard } from '../../../app/dashboard';
+import type { DataTransferService } from '../../../app/dataTransfer';
 import type { LabelProvider } from '../../../app/labels';
 import type { LiveUpdates } from '../../../app/live';
 import type { ModelAdmin } from '../../../app/modelAdmin';
@@ -21,11 +22,14 @@ export interface StudioDeps {
   corrections: CorrectionService;
   correctionStore: CorrectionStore;
   adjudication: AdjudicationService;
+  data: DataTransferService;
   dashboard: Dashboard;
   modelAdmin: ModelAdmin;
   live: LiveUpdates;
   metrics: StudioMetricsAdapter;
   settings: { claimTtlMs: number; annotationsPerItem: number };
+  /** STUDIO_PUBLIC_READS: reads that expose texts or people are open to anyone (default: a token is needed). */
+  publicReads: boolean;
 }
 
 /** The platform's fastify app with the TypeBox type provider (typed request bodies from route schemas). */

@@ -1,7 +1,7 @@
 // The Models page: registry, serving replicas, rollouts, chart series; admin model actions.
 import { Type } from '@sinclair/typebox';
 import { principalOf, requireRole } from '../auth';
-import { Charts, ModelsOverview } from '@zhner/contracts';
+import { Charts, ModelVersionRef, ModelsOverview, refuseModelPaths } from '@zhner/contracts';
 import { Unknown, bearer, errorRefs } from '../schemas';
 import type { StudioDeps, StudioHttpApp } from './deps';
 
@@ -55,12 +55,13 @@ export async function modelRoutes(app: StudioHttpApp, d: StudioDeps): Promise<vo
   app.post(
     '/api/models/rollouts',
     {
+      preValidation: async (req) => refuseModelPaths(req.body),
       preHandler: admin,
       schema: {
         tags: ['models'],
         summary: "Start a rollout of a registered model version (admin; forwards the version's uri and manifest checksum to the reloader)",
         security: bearer,
-        body: Type.Object({ modelVersion: Type.String({ minLength: 1 }) }),
+        body: Type.Object({ modelVersion: ModelVersionRef }),
         response: { 202: Accepted, ...errorRefs(400, 401, 403, 404, 502, 503) },
       },
     },

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { ValidationError } from '@zhner/core';
 import { CANDIDATE_STATUSES, type CandidateStatus } from '../../../app/ports';
-import { principalOf, requireRole } from '../auth';
+import { principalOf, requireReader, requireRole } from '../auth';
 import { Candidate, ClaimedItem, Depth, Nullable, bearer, errorRefs } from '../schemas';
 import type { StudioDeps, StudioHttpApp } from './deps';
 
@@ -17,18 +17,21 @@ export function parseLimit(raw: string | undefined, def: number, max: number): n
 
 export async function queueRoutes(app: StudioHttpApp, d: StudioDeps): Promise<void> {
   const annotator = requireRole(d.auth, 'annotator');
+  const reader = requireReader(d.auth, d.publicReads);
 
   app.get(
     '/api/queue',
     {
+      preHandler: reader,
       schema: {
         tags: ['queue'],
-        summary: 'Queue depth by status and the items, highest priority first',
+        summary: 'Queue depth by status and the items, highest priority first (a token is needed unless STUDIO_PUBLIC_READS)',
+        security: bearer,
         querystring: Type.Object({
           status: Type.Optional(Type.String({ description: `comma-separated statuses (${CANDIDATE_STATUSES.join(', ')}); default open,claimed` })),
           limit: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'default 50, at most 500' })),
         }),
-        response: { 200: Type.Object({ depth: Depth, items: Type.Array(Type.Ref(Candidate)) }), ...errorRefs(400) },
+        response: { 200: Type.Object({ depth: Depth, items: Type.Array(Type.Ref(Candidate)) }), ...errorRefs(400, 401) },
       },
     },
     async (req) => {
@@ -42,7 +45,7 @@ export async function queueRoutes(app: StudioHttpApp, d: StudioDeps): Promise<vo
 
   app.get(
     '/api/queue/:candidateId',
-    { schema: { tags: ['queue'], summary: 'One queue item', params: IdParams, response: { 200: Type.Ref(Candidate), ...errorRefs(404) } } },
+    { preHandler: reader, schema: { tags: ['queue'], summary: 'One queue item', security: bearer, params: IdParams, response: { 200: Type.Ref(Candidate), ...errorRefs(401, 404) } } },
     async (req) => d.queue.get(req.params.candidateId),
   );
 
