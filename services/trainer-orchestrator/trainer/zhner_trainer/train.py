@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import os
 import random
+import signal
 import sys
 import time
 from pathlib import Path
@@ -420,6 +421,9 @@ def run_training(cfg: Config, out_dir: Path, resume: bool = False) -> dict:
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "rng": rng.bit_generator.state,
                     "torch_rng": torch.get_rng_state(), "best_state": dict(best_state), "loop": loop_state}, tmp)
         tmp.replace(resume_path)
+        # fault injection for the resume test: a SIGKILL at a known point instead of a timing race
+        if os.environ.get("ZHNER_TRAINER_KILL_AFTER_EPOCH") == str(loop_state["epoch"]):
+            os.kill(os.getpid(), signal.SIGKILL)
 
     for info in train_while_improving(model, optimizer, train_data, eval_fn, tcfg, rng, device, on_best,
                                       on_epoch_end, start):
