@@ -264,6 +264,11 @@ describe('the studio in Chromium', () => {
     const bobRow = await table.locator('tr', { hasText: 'Bob' }).locator('td').allTextContents();
     expect(bobRow[2]).toBe('1'); // items corrected
     expect(bobRow[6]).toBe('1'); // agreed with the adjudication
+    // pairwise agreement on q3: bob PER 王小明 + LOC 上海, alice ORG 上海 — no span agrees, not even partially
+    const agreement = page.getByTestId('agreement');
+    const pair = await agreement.locator('tr', { hasText: 'alice · bob' }).locator('td').allTextContents();
+    expect(pair.slice(1, 5)).toEqual(['all', '1', '0.000', '0.000']);
+    expect(await agreement.locator('tbody tr').allTextContents()).toHaveLength(4); // all + LOC, ORG, PER
     await shot('annotators');
     expect(pageErrors).toEqual([]);
   });

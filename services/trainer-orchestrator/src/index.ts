@@ -15,7 +15,7 @@ import { nodeCronSchedule } from './adapters/cron';
 import { CorpusFiles, FileWorkspace, resolveRepoPath } from './adapters/files';
 import { registerOrchestratorRoutes } from './adapters/http';
 import { createOrchestratorMetrics } from './adapters/metrics';
-import { RuntimeEvaluator, zhnerModelLoader } from './adapters/modelEvaluator';
+import { loadSlices, RuntimeEvaluator, zhnerModelLoader } from './adapters/modelEvaluator';
 import { PythonTrainingJob } from './adapters/pythonTrainingJob';
 import { SqlExampleRepository, SqlModelRepository, SqlRunRepository } from './adapters/repository';
 
@@ -71,7 +71,7 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
     examples,
     models,
     job: overrides.job ?? trainingJobFromConfig(config, logger),
-    evaluator: overrides.evaluator ?? new RuntimeEvaluator(zhnerModelLoader(config.gatePrecision === 'auto' ? {} : { precision: config.gatePrecision }), { batchSize: config.evalBatchSize, logger }),
+    evaluator: overrides.evaluator ?? new RuntimeEvaluator(zhnerModelLoader(config.gatePrecision === 'auto' ? {} : { precision: config.gatePrecision }), { batchSize: config.evalBatchSize, logger, slices: loadSlices(config.gateSlices) }),
     workspace,
     replay: new CorpusFiles(config.replayFiles.map(resolveRepoPath)),
     dev: new CorpusFiles([resolveRepoPath(config.devFile)], config.devLimit),
@@ -82,7 +82,7 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
     settings: {
       cap: config.newDataCap,
       seed: config.trainSeed,
-      gate: { maxDevDropPoints: config.gateMaxDevDrop, maxHoldoutDropPoints: config.gateMaxHoldoutDrop, minHoldoutDocs: config.gateMinHoldoutDocs, missingEvidence: config.gateMissingEvidence },
+      gate: { maxDevDropPoints: config.gateMaxDevDrop, maxHoldoutDropPoints: config.gateMaxHoldoutDrop, minHoldoutDocs: config.gateMinHoldoutDocs, missingEvidence: config.gateMissingEvidence, bias: { tolerancePoints: config.gateBiasTolerance, action: config.gateBiasAction } },
       manualMinCorrections: config.manualMinCorrections,
       devFile: resolveRepoPath(config.devFile),
       devLimit: config.devLimit,

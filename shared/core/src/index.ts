@@ -11,3 +11,4 @@ export * from './machine';
 export * from './scoring';
 export * from './corpus';
 export * from './spans';
+export * from './slices';

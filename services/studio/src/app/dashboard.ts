@@ -2,6 +2,7 @@
 // serves what, rollouts, chart series and per-annotator quality figures.
 import { histogram, pointsFor, sameEntities, spanF1 } from '../domain/quality';
 import { summarizeMetrics } from '../domain/models';
+import { agreementMatrix, type PairAgreement } from '../domain/agreement';
 import type { AnnotatorStats, Charts, ModelsOverview } from '@zhner/contracts';
 import type { AnnotatorStatsRepository, QueueStatsRepository, RegistryReader, RolloutReader } from './ports';
 
@@ -54,5 +55,11 @@ export class Dashboard {
         points: pointsFor({ corrections: r.corrections, agreedWithAdjudication: agreed, spotChecksOk: ok, spotChecksWrong: wrong }),
       };
     });
+  }
+
+  /** Pairwise agreement of annotators on the texts they both corrected (their latest revision each). */
+  async agreement(): Promise<PairAgreement[]> {
+    const rows = await this.stats.sharedCorrections();
+    return agreementMatrix(rows.map((r) => ({ itemId: r.textHash, annotator: r.annotatorId, textLength: r.text.length, spans: r.entities })));
   }
 }

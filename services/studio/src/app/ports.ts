@@ -250,6 +250,8 @@ export interface AnnotatorStatsRepository {
   /** Latest revision per (annotator, item) of studio corrections whose text has an adjudication, with that adjudication's entities. */
   adjudicatedPairs(): Promise<Array<{ annotatorId: string; entities: GoldEntity[]; gold: GoldEntity[] }>>;
   spotChecks(): Promise<Array<{ annotatorId: string; verdict: 'ok' | 'wrong'; n: number }>>;
+  /** Latest revision per (annotator, text) of studio corrections on texts that two or more annotators corrected. */
+  sharedCorrections(): Promise<Array<{ textHash: string; annotatorId: string; text: string; entities: GoldEntity[] }>>;
 }
 
 // ---- metrics -------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 // The gate's evaluator on the TypeScript model runtime (@zhner/model): load a model directory,
-// predict the documents in batches, score strict entity F1 in code points.
+// predict the documents in batches, score strict entity F1 in code points (and the bias slices
+// when a slice file is configured).
+import { readFileSync } from 'node:fs';
 import type { LoadModelOptions } from '@zhner/model';
-import { utf16ToCodePointOffsets } from '@zhner/core';
+import { ConfigError, DEFAULT_SLICES_FILE, parseSliceFile, sliceReport, utf16ToCodePointOffsets, type SliceFile } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
 import { EvaluationError } from '../domain/errors';
 import { scoreSpans, type CorpusExample, type Scores, type ScoredSpan as SpanLike } from '@zhner/core';
 import type { Evaluator } from '../app/ports';
+import type { SetScores } from '../domain/gate';
 
 /** What the evaluator needs from a predicted entity: UTF-16 offsets, code points when given. */
 export interface RuntimeEntity {
@@ -24,6 +27,17 @@ export interface RuntimeModel {
 }
 
 export type RuntimeLoader = (modelDir: string) => Promise<RuntimeModel>;
+
+/** GATE_SLICES: `off`, `default` or a slice file; read and checked once at start. */
+export function loadSlices(setting: string): SliceFile | undefined {
+  if (setting === 'off') return undefined;
+  const file = setting === 'default' ? DEFAULT_SLICES_FILE : setting;
+  try {
+    return parseSliceFile(JSON.parse(readFileSync(file, 'utf8')), 'GATE_SLICES');
+  } catch (err) {
+    throw new ConfigError([`GATE_SLICES=${setting}: ${(err as Error).message}`]);
+  }
+}
 
 /**
  * The default loader: `loadModel(dir, opts)` of @zhner/model (checksums verified), imported when
@@ -50,10 +64,10 @@ function toCodePointSpans(text: string, entities: readonly RuntimeEntity[]): Spa
 export class RuntimeEvaluator implements Evaluator {
   constructor(
     private readonly load: RuntimeLoader,
-    private readonly opts: { batchSize?: number; logger?: Logger } = {},
+    private readonly opts: { batchSize?: number; logger?: Logger; slices?: SliceFile } = {},
   ) {}
 
-  async evaluate(modelDir: string, docs: readonly CorpusExample[], dataset: string): Promise<Scores> {
+  async evaluate(modelDir: string, docs: readonly CorpusExample[], dataset: string): Promise<SetScores> {
     let model: RuntimeModel;
     try {
       model = await this.load(modelDir);
@@ -70,7 +84,11 @@ export class RuntimeEvaluator implements Evaluator {
         if (out.length !== texts.length) throw new EvaluationError(`model returned ${out.length} predictions for ${texts.length} texts`, { modelDir, dataset });
         out.forEach((o, k) => pred.push(toCodePointSpans(texts[k], Array.isArray(o) ? (o as readonly RuntimeEntity[]) : (o as { entities: readonly RuntimeEntity[] }).entities)));
       }
-      const scores = scoreSpans(docs.map((d) => d.entities), pred);
+      const scores: SetScores = scoreSpans(docs.map((d) => d.entities), pred);
+      if (this.opts.slices) {
+        const cp = (spans: readonly SpanLike[]) => spans.map((e) => ({ cpStart: e.start, cpEnd: e.end, type: e.type }));
+        scores.slices = sliceReport(this.opts.slices, docs.map((d) => d.text), docs.map((d) => cp(d.entities)), pred.map(cp));
+      }
       this.opts.logger?.info({ modelDir, dataset, docs: docs.length, f1: scores.f1, seconds: (Date.now() - started) / 1000 }, 'model scored');
       return scores;
     } catch (err) {

@@ -3,7 +3,7 @@
 // runtime evaluator (adapters/modelEvaluator.ts) and the file workspace (adapters/workspace.ts).
 import type { CorrectionOrigin, GoldEntity, ModelEvent } from '@zhner/contracts';
 import type { CorpusExample, Scores } from '@zhner/core';
-import type { GateDecision } from '../domain/gate';
+import type { GateDecision, SetScores } from '../domain/gate';
 import type { Split } from '../domain/examples';
 import type { TrainerResult, TrainingProgress } from '../domain/progress';
 import type { TrainingSetStats } from '../domain/trainingSet';
@@ -184,7 +184,8 @@ export interface TrainingJob {
 
 /** Scores a model directory on documents (strict entity F1, code-point spans). Throws EvaluationError. */
 export interface Evaluator {
-  evaluate(modelDir: string, docs: readonly CorpusExample[], dataset: string): Promise<Scores>;
+  /** Strict scores, with bias slices when the evaluator has a slice file. */
+  evaluate(modelDir: string, docs: readonly CorpusExample[], dataset: string): Promise<SetScores>;
 }
 
 // ---- files ----------------------------------------------------------------------------------

@@ -260,5 +260,5 @@ function trainerMetrics(r: TrainerResult): Record<string, unknown> {
 }
 
 function summarizeGate(g: GateDecision): Record<string, unknown> {
-  return { passed: g.passed, reasons: g.reasons, checks: g.checks.map((c) => ({ name: c.name, candidateF1: c.candidateF1, baseF1: c.baseF1, deltaPoints: c.deltaPoints, skipped: c.skipped })) };
+  return { passed: g.passed, reasons: g.reasons, checks: g.checks.map((c) => ({ name: c.name, candidateF1: c.candidateF1, baseF1: c.baseF1, deltaPoints: c.deltaPoints, skipped: c.skipped })), biasFlags: g.biasFlags };
 }

@@ -1,4 +1,4 @@
-import type { Scores } from '@zhner/core';
+import type { Scores, SliceReport } from '@zhner/core';
 import { decideGate, DEFAULT_GATE_POLICY } from './gate';
 
 const s = (f1: number, docs = 100): Scores => ({ precision: f1, recall: f1, f1, docs, tp: 0, fp: 0, fn: 0, perType: {} });
@@ -35,7 +35,7 @@ describe('decideGate', () => {
   });
 
   it('honours configured tolerances', () => {
-    const policy = { maxDevDropPoints: 2, maxHoldoutDropPoints: 1, minHoldoutDocs: 1, missingEvidence: 'fail' as const };
+    const policy = { maxDevDropPoints: 2, maxHoldoutDropPoints: 1, minHoldoutDocs: 1, missingEvidence: 'fail' as const, bias: { tolerancePoints: 3, action: 'flag' as const } };
     expect(decideGate({ dev: s(0.885), holdout: s(0.595, 5) }, { dev: s(0.9), holdout: s(0.6, 5) }, policy).passed).toBe(true);
     expect(decideGate({ dev: s(0.885), holdout: s(0.585, 5) }, { dev: s(0.9), holdout: s(0.6, 5) }, policy).passed).toBe(false);
   });
@@ -46,7 +46,7 @@ describe('decideGate', () => {
     expect(few.checks[1]).toMatchObject({ name: 'holdout', skipped: true, passed: false, docs: 5 });
     expect(few.reasons).toEqual([expect.stringMatching(/not evaluated: 5 holdout document\(s\), at least 20 needed/)]);
     expect(decideGate({ dev: s(0.9), holdout: null }, { dev: s(0.9), holdout: null }).outcome).toBe('held');
-    expect(DEFAULT_GATE_POLICY).toEqual({ maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20, missingEvidence: 'hold' });
+    expect(DEFAULT_GATE_POLICY).toEqual({ maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20, missingEvidence: 'hold', bias: { tolerancePoints: 3, action: 'flag' } });
   });
 
   it('fails or allows missing evidence when configured so, and a failed check always fails', () => {
@@ -63,5 +63,41 @@ describe('decideGate', () => {
     const d = decideGate({ dev: s(0.1), holdout: s(0.1, 50) }, null);
     expect(d.outcome).toBe('held');
     expect(d.checks.every((c) => c.skipped)).toBe(true);
+  });
+
+  describe('bias slices', () => {
+    // a group with two slices of enough support, their F1 as given
+    const slices = (women: number, men: number): SliceReport => ({
+      gender: {
+        slices: { women: { support: 40, predicted: 40, correct: 0, precision: women, recall: women, f1: women }, men: { support: 80, predicted: 80, correct: 0, precision: men, recall: men, f1: men } },
+        f1Gap: Math.abs(men - women),
+        recallGap: Math.abs(men - women),
+      },
+    });
+    const withSlices = (f1: number, report: SliceReport) => ({ ...s(f1), slices: report });
+    const base = { dev: withSlices(0.9, slices(0.9, 0.92)), holdout: s(0.8, 50) };
+    // a skewed candidate: same overall dev F1, women's names much worse
+    const skewed = { dev: withSlices(0.9, slices(0.8, 0.95)), holdout: s(0.8, 50) };
+
+    it('flags a candidate whose slice gap widens past the tolerance, and lets it pass under "flag"', () => {
+      const d = decideGate(skewed, base);
+      expect(d.outcome).toBe('passed');
+      expect(d.biasFlags).toHaveLength(1);
+      expect(d.biasFlags[0]).toMatchObject({ set: 'dev', group: 'gender' });
+      expect(d.biasFlags[0].baseGap).toBeCloseTo(0.02, 10);
+      expect(d.biasFlags[0].candidateGap).toBeCloseTo(0.15, 10);
+      expect(d.biasFlags[0].reason).toMatch(/widened from 2\.0 to 15\.0 points \(tolerance 3\.0\); lowest slice women at F1 80\.0/);
+    });
+
+    it('rejects it under "reject", with the reason', () => {
+      const d = decideGate(skewed, base, { ...DEFAULT_GATE_POLICY, bias: { tolerancePoints: 3, action: 'reject' } });
+      expect([d.outcome, d.passed]).toEqual(['failed', false]);
+      expect(d.reasons).toEqual([expect.stringMatching(/^bias \(dev\): gender: the F1 gap between slices widened/)]);
+    });
+
+    it('does not flag a gap within the tolerance, nor judge sets without slices', () => {
+      expect(decideGate({ ...skewed, dev: withSlices(0.9, slices(0.89, 0.93)) }, base).biasFlags).toEqual([]);
+      expect(decideGate(skewed, { ...base, dev: s(0.9) }).biasFlags).toEqual([]);
+    });
   });
 });

@@ -1,6 +1,6 @@
 // The promotion gate: a candidate replaces the current model only if it is not worse where it
 // matters. F1 values are fractions (0..1); tolerances are in F1 points (0.5 = half a point).
-import type { Scores } from '@zhner/core';
+import { widenedGaps, type BiasFlag, type Scores, type SliceReport } from '@zhner/core';
 
 export interface GatePolicy {
   /** Largest allowed dev F1 drop, in points. Default 0.5. */
@@ -15,14 +15,23 @@ export interface GatePolicy {
    * rollout; an admin may roll it out); `allow` lets it pass, recorded as "not evaluated".
    */
   missingEvidence: 'fail' | 'hold' | 'allow';
+  /**
+   * Bias slices (scored when the evaluator has a slice file): a group whose F1 gap between slices
+   * widens by more than `tolerancePoints` against the base, on dev or hold-out, is flagged (stored
+   * with the decision, shown on the Models page) or rejected.
+   */
+  bias: { tolerancePoints: number; action: 'flag' | 'reject' };
 }
 
-export const DEFAULT_GATE_POLICY: GatePolicy = { maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20, missingEvidence: 'hold' };
+export const DEFAULT_GATE_POLICY: GatePolicy = { maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20, missingEvidence: 'hold', bias: { tolerancePoints: 3, action: 'flag' } };
+
+/** Scores of one set, with its bias slices when they were computed. */
+export type SetScores = Scores & { slices?: SliceReport };
 
 export interface ModelScores {
-  dev: Scores;
+  dev: SetScores;
   /** Null when there is no hold-out set. */
-  holdout: Scores | null;
+  holdout: SetScores | null;
 }
 
 export interface GateCheck {
@@ -47,6 +56,8 @@ export interface GateDecision {
   checks: GateCheck[];
   /** Why it failed (empty when passed). */
   reasons: string[];
+  /** Slice groups whose gap widened past the tolerance (set: dev or holdout); rejected only under action `reject`. */
+  biasFlags: Array<BiasFlag & { set: 'dev' | 'holdout' }>;
   policy: GatePolicy;
 }
 
@@ -75,7 +86,8 @@ function check(name: 'dev' | 'holdout', cand: Scores | null, base: Scores | null
  * `maxDevDropPoints` below the base model's, and its hold-out F1 not more than
  * `maxHoldoutDropPoints`. Both models must have been scored on the same documents. A check that
  * cannot run (fewer than `minHoldoutDocs` hold-out documents, no dev documents, no base) is
- * decided by `missingEvidence`, never passed silently.
+ * decided by `missingEvidence`, never passed silently. Bias slices that widen past
+ * `bias.tolerancePoints` are flagged, or reject the candidate under `bias.action` `reject`.
  */
 export function decideGate(candidate: ModelScores, base: ModelScores | null, policy: GatePolicy = DEFAULT_GATE_POLICY): GateDecision {
   const checks = [
@@ -86,6 +98,13 @@ export function decideGate(candidate: ModelScores, base: ModelScores | null, pol
   const missing = checks.filter((c) => c.skipped).map((c) => c.note);
   if (policy.missingEvidence === 'allow') for (const c of checks) if (c.skipped) c.passed = true;
   const outcome: GateDecision['outcome'] = failed.length > 0 || (missing.length > 0 && policy.missingEvidence === 'fail') ? 'failed' : missing.length > 0 && policy.missingEvidence === 'hold' ? 'held' : 'passed';
-  const reasons = [...failed, ...(policy.missingEvidence === 'allow' ? [] : missing)];
-  return { passed: outcome === 'passed', outcome, checks, reasons, policy };
+  const biasFlags = (['dev', 'holdout'] as const).flatMap((set) => {
+    const c = candidate[set]?.slices;
+    const b = base?.[set]?.slices;
+    return c && b ? widenedGaps(b, c, policy.bias.tolerancePoints / 100).map((f) => ({ ...f, set })) : [];
+  });
+  const rejectBias = policy.bias.action === 'reject' && biasFlags.length > 0;
+  const finalOutcome: GateDecision['outcome'] = rejectBias ? 'failed' : outcome;
+  const reasons = [...failed, ...(policy.missingEvidence === 'allow' ? [] : missing), ...(rejectBias ? biasFlags.map((f) => `bias (${f.set}): ${f.reason}`) : [])];
+  return { passed: finalOutcome === 'passed', outcome: finalOutcome, checks, reasons, biasFlags, policy };
 }

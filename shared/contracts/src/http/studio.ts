@@ -124,6 +124,20 @@ export const AnnotatorStats = Type.Object({
 });
 export type AnnotatorStats = Static<typeof AnnotatorStats>;
 
+/** Agreement of one pair of annotators over the texts both corrected (latest revision each). */
+export const AgreementFigures = Type.Object({
+  items: Type.Integer({ description: 'texts both annotators corrected' }),
+  spansA: Type.Integer(),
+  spansB: Type.Integer(),
+  exactF1: Type.Number({ description: 'same start, end and type; 1 when both sets are empty' }),
+  partialF1: Type.Number({ description: 'same type, overlapping by at least one character, matched one to one' }),
+  kappa: Nullable(Type.Number({ description: "Cohen's κ on character labels (type or O); null when undefined" })),
+  alpha: Nullable(Type.Number({ description: "Krippendorff's α (nominal) on character labels; null when undefined" })),
+});
+export type AgreementFigures = Static<typeof AgreementFigures>;
+export const PairAgreement = Type.Intersect([Type.Object({ a: Type.String(), b: Type.String(), perType: Type.Record(Type.String(), AgreementFigures) }), AgreementFigures]);
+export type PairAgreement = Static<typeof PairAgreement>;
+
 export const ConflictItem = Type.Object({ textHash: Type.String(), docId: Type.String(), text: Type.String(), candidateId: Nullable(Type.String()), corrections: Type.Array(StoredCorrection), proposal: Type.Array(Span) });
 export type ConflictItem = Static<typeof ConflictItem>;
 

@@ -1,6 +1,6 @@
 // Evaluation CLI — the contract for everyone who measures this project:
 //   npm run eval -- --data FILE.jsonl [--ids IDS] [--model DIR] [--int8|--fp32] [--convention NAME|auto]
-//                   [--limit N] [--batch-size N] [--threads N]
+//                   [--limit N] [--batch-size N] [--threads N] [--slices FILE|default]
 //   npm run eval -- --list-conventions [--model DIR]      the model's conventions, one per line
 // Reads JSON Lines with code-point offsets (--ids: only the sentences whose id an id file lists, e.g.
 // the CLUENER dev split services/trainer-orchestrator/trainer/splits/cluener-dev.ids), runs the
@@ -11,15 +11,18 @@
 //   {"f1":..,"precision":..,"recall":..,"per_type":{"<TYPE>":{"precision":..,"recall":..,"f1":..,"support":..}},
 //    "docs":..,"docs_per_s":..,"model":"<version>","precision_mode":"int8","convention":"weibo","data":..,"batch_size":..}
 // Scores are fractions (0..1). docs_per_s counts everything after the model is loaded (featurise,
-// onnxruntime, CRF decoding) over all documents, batched by similar length. Exit status: 0 ok, 2 bad arguments/data/model, 1 other.
+// onnxruntime, CRF decoding) over all documents, batched by similar length. --slices adds bias
+// slices (strict P/R/F1 of PER/LOC subsets defined by lexicons, shared/core/slices/default.json
+// or a file of the same shape) and their gaps as "slices" in the JSON. Exit status: 0 ok, 2 bad arguments/data/model, 1 other.
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MODEL_DIR, loadModel, readCorpus, scoreDocuments, ModelError, type Precision } from '../index';
 import { chooseConvention } from '../eval/conventionChoice';
+import { DEFAULT_SLICES_FILE, parseSliceFile, sliceReport, type SliceFile } from '@zhner/core';
 
-const USAGE = 'usage: npm run eval -- --data FILE.jsonl [--ids IDS] [--model DIR] [--int8|--fp32] [--convention NAME|auto] [--limit N] [--batch-size N] [--threads N]\n'
+const USAGE = 'usage: npm run eval -- --data FILE.jsonl [--ids IDS] [--model DIR] [--int8|--fp32] [--convention NAME|auto] [--limit N] [--batch-size N] [--threads N] [--slices FILE|default]\n'
   + '       npm run eval -- --list-conventions [--model DIR]';
 
 function positiveInt(name: string, v: string | undefined, dflt: number, min = 1): number {
@@ -58,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
         limit: { type: 'string' },
         'batch-size': { type: 'string' },
         threads: { type: 'string' },
+        slices: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -87,6 +91,15 @@ async function main(argv: string[]): Promise<number> {
   const threads = args.threads === undefined ? undefined : positiveInt('threads', args.threads, 1);
   const precision: Precision | undefined = args.int8 ? 'int8' : args.fp32 ? 'fp32' : undefined;
 
+  let slices: SliceFile | undefined;
+  if (args.slices) {
+    const file = args.slices === 'default' ? DEFAULT_SLICES_FILE : path.resolve(args.slices);
+    try {
+      slices = parseSliceFile(JSON.parse(await readFile(file, 'utf8')), `--slices ${args.slices}`);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
   let docs = await readCorpus(path.resolve(args.data));
   if (args.ids) {
     const keep = await readIds(path.resolve(args.ids));
@@ -126,10 +139,19 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${'micro'.padEnd(8)} ${pct(scores.precision)}  ${pct(scores.recall)}  ${pct(scores.f1)}`);
     const perType: Record<string, { precision: number; recall: number; f1: number; support: number }> = {};
     for (const [t, s] of Object.entries(scores.per_type)) perType[t] = { precision: r5(s.precision), recall: r5(s.recall), f1: r5(s.f1), support: s.support };
+    const report = slices && sliceReport(slices, docs.map((d) => d.text), docs.map((d) => d.entities), preds);
+    if (report) {
+      console.log('slice                                     support     P       R       F1');
+      for (const [group, g] of Object.entries(report)) {
+        for (const [name, x] of Object.entries(g.slices)) console.log(`${`${group} · ${name}`.padEnd(40)} ${String(x.support).padStart(7)}  ${pct(x.precision)}  ${pct(x.recall)}  ${pct(x.f1)}`);
+        console.log(`${`${group}: F1 gap`.padEnd(40)} ${g.f1Gap === null ? '   (too little support)' : pct(g.f1Gap)}`);
+      }
+    }
     console.log(JSON.stringify({
       f1: r5(scores.f1), precision: r5(scores.precision), recall: r5(scores.recall), per_type: perType,
       docs: docs.length, docs_per_s: Math.round(docsPerS * 10) / 10, model: model.version, precision_mode: model.precision,
       convention: model.convention, data: args.data, ids: args.ids ?? null, batch_size: batchSize,
+      ...(report ? { slices: report } : {}),
     }));
   } finally {
     await model.dispose();

@@ -382,6 +382,19 @@ describe('studio API', () => {
       expect(alice).toMatchObject({ corrections: 1, adjudicated: 1, agreed: 1, agreementF1: 1, points: 3 });
       expect(bob).toMatchObject({ corrections: 1, adjudicated: 1, agreed: 0, spotChecksWrong: 1, points: 0 });
       expect(bob.agreementF1).toBeCloseTo(0.8);
+
+      // pairwise agreement of the two annotators on the text both corrected (adjudication aside)
+      expect((await inject('GET', '/api/annotators/agreement')).statusCode).toBe(401);
+      const pairs = (await inject('GET', '/api/annotators/agreement', { token: h.tokens.carol })).json().pairs;
+      expect(pairs).toHaveLength(1);
+      expect(pairs[0]).toMatchObject({ a: 'alice', b: 'bob', items: 1, spansA: goodEntities.length, spansB: 2 });
+      expect(pairs[0].exactF1).toBeCloseTo((2 * 2) / (goodEntities.length + 2), 10);
+      expect(pairs[0].kappa).toBeGreaterThan(0);
+      expect(pairs[0].kappa).toBeLessThan(1);
+      const csv = await inject('GET', '/api/annotators/agreement.csv', { token: h.tokens.carol });
+      expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+      expect(csv.body.split('\n')[0]).toBe('annotator_a,annotator_b,type,items,spans_a,spans_b,exact_f1,partial_f1,cohen_kappa_chars,krippendorff_alpha_chars');
+      expect(csv.body).toContain('alice,bob,*,1,');
     });
 
     it('validates merged gold like any correction', async () => {

@@ -89,6 +89,17 @@ export class SqlStatsRepository implements QueueStatsRepository, AnnotatorStatsR
     return rows.map((r) => ({ annotatorId: r.annotator_id, entities: json<GoldEntity[]>(r.entities, []), gold: json<GoldEntity[]>(r.gold, []) }));
   }
 
+  async sharedCorrections(): Promise<Array<{ textHash: string; annotatorId: string; text: string; entities: GoldEntity[] }>> {
+    const { rows } = await this.db.query<{ text_hash: string; annotator_id: string; text: string; entities: unknown }>(
+      `SELECT DISTINCT ON (text_hash, annotator_id) text_hash, annotator_id, text, entities
+       FROM corrections
+       WHERE origin = 'STUDIO'
+         AND text_hash IN (SELECT text_hash FROM corrections WHERE origin = 'STUDIO' GROUP BY text_hash HAVING count(DISTINCT annotator_id) >= 2)
+       ORDER BY text_hash, annotator_id, created_at DESC, revision DESC`,
+    );
+    return rows.map((r) => ({ textHash: r.text_hash, annotatorId: r.annotator_id, text: r.text, entities: json<GoldEntity[]>(r.entities, []) }));
+  }
+
   async spotChecks(): Promise<Array<{ annotatorId: string; verdict: 'ok' | 'wrong'; n: number }>> {
     const { rows } = await this.db.query<{ annotator_id: string; verdict: 'ok' | 'wrong'; n: number }>(
       `SELECT c.annotator_id, r.verdict, count(*)::int AS n FROM correction_reviews r JOIN corrections c ON c.correction_id = r.correction_id GROUP BY c.annotator_id, r.verdict`,

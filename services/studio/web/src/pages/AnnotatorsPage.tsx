@@ -3,11 +3,18 @@ import { useEffect, useState } from 'react';
 import { ApiError, api, describeError } from '../api';
 import { BarChart } from '../components/Charts';
 import { fmtScore, fmtTime } from '../labels';
-import type { AnnotatorStats } from '@zhner/contracts/http';
+import type { AnnotatorStats, PairAgreement } from '@zhner/contracts/http';
 
 export function AnnotatorsPage({ version }: { version: number }) {
   const [rows, setRows] = useState<AnnotatorStats[]>([]);
+  const [pairs, setPairs] = useState<PairAgreement[]>([]);
   const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    api<{ pairs: PairAgreement[] }>('GET', 'api/annotators/agreement').then(
+      (r) => setPairs(r.pairs),
+      () => setPairs([]),
+    );
+  }, [version]);
   useEffect(() => {
     api<{ items: AnnotatorStats[] }>('GET', 'api/annotators').then(
       (r) => {
@@ -66,6 +73,48 @@ export function AnnotatorsPage({ version }: { version: number }) {
                 <td>{fmtTime(r.lastCorrectionAt)}</td>
               </tr>
             ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="panel">
+        <h2>Agreement between annotators</h2>
+        <p className="muted">
+          On the texts both corrected (latest revision each): exact-span F1, partial-overlap F1 (same type, overlapping), Cohen's κ and Krippendorff's α on character labels
+          (chance-corrected; empty when undefined). CSV: <span className="mono">GET /api/annotators/agreement.csv</span>
+        </p>
+        <table data-testid="agreement">
+          <thead>
+            <tr>
+              <th>pair</th>
+              <th>type</th>
+              <th>shared texts</th>
+              <th>exact F1</th>
+              <th>partial F1</th>
+              <th>Cohen's kappa</th>
+              <th>Krippendorff's alpha</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pairs.length === 0 ? (
+              <tr>
+                <td colSpan={7} className="muted">
+                  no text corrected by two annotators yet
+                </td>
+              </tr>
+            ) : null}
+            {pairs.flatMap((p) =>
+              [['all', p] as const, ...Object.entries(p.perType)].map(([type, f]) => (
+                <tr key={`${p.a}|${p.b}|${type}`} className={type === 'all' ? '' : 'muted'}>
+                  <td>{type === 'all' ? `${p.a} · ${p.b}` : ''}</td>
+                  <td>{type}</td>
+                  <td className="mono">{f.items}</td>
+                  <td className="mono">{fmtScore(f.exactF1, 3)}</td>
+                  <td className="mono">{fmtScore(f.partialF1, 3)}</td>
+                  <td className="mono">{fmtScore(f.kappa, 3)}</td>
+                  <td className="mono">{fmtScore(f.alpha, 3)}</td>
+                </tr>
+              )),
+            )}
           </tbody>
         </table>
       </div>

@@ -1,7 +1,8 @@
 // The Annotators page: counts, agreement with adjudicated results, points.
 import { Type } from '@sinclair/typebox';
 import { POINTS } from '../../../domain/quality';
-import { AnnotatorStats } from '@zhner/contracts';
+import { AnnotatorStats, PairAgreement } from '@zhner/contracts';
+import { agreementCsv } from '../../../domain/agreement';
 import { requireReader } from '../auth';
 import { bearer, errorRefs } from '../schemas';
 import type { StudioDeps, StudioHttpApp } from './deps';
@@ -25,5 +26,27 @@ export async function annotatorRoutes(app: StudioHttpApp, d: StudioDeps): Promis
       },
     },
     async () => ({ items: await d.dashboard.annotators() }),
+  );
+
+  const agreementSummary =
+    "Pairwise inter-annotator agreement on the texts both corrected (latest revision each): exact-span F1, partial-overlap F1, Cohen's κ and Krippendorff's α on character labels, overall and per type";
+  app.get(
+    '/api/annotators/agreement',
+    {
+      preHandler: requireReader(d.auth, d.publicReads),
+      schema: { tags: ['annotators'], security: bearer, summary: agreementSummary, response: { 200: Type.Object({ pairs: Type.Array(PairAgreement) }), ...errorRefs(401) } },
+    },
+    async () => ({ pairs: await d.dashboard.agreement() }),
+  );
+
+  app.get(
+    '/api/annotators/agreement.csv',
+    {
+      preHandler: requireReader(d.auth, d.publicReads),
+      // no 200 schema: the body is CSV text, one row per pair and type (`*` = all types)
+      schema: { tags: ['annotators'], security: bearer, summary: `${agreementSummary}, as CSV` },
+    },
+    async (_req, reply) =>
+      reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="agreement.csv"').send(agreementCsv(await d.dashboard.agreement())),
   );
 }
