@@ -23,13 +23,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { describeConsumerGroup, KafkaBus, loadPlatformaticKafka } from '@zhner/bus';
 import { consumerGroup, createTopics, type RawText } from '@zhner/contracts';
 import { describeMachine, machineInfo } from '@zhner/core';
-import { createLogger } from '@zhner/kit';
+import { createLogger, freePort } from '@zhner/kit';
 import { deliveryStats, planChaos, type Arrival } from './plan';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -81,17 +80,6 @@ function parseArgs(argv: string[]): Options {
     timeoutMs: int('timeout', 600, 10) * 1000,
     brokers: (get('brokers') ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(','),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 function get(url: string): Promise<{ status: number; body: string }> {

@@ -1,12 +1,14 @@
 // Helpers for integration suites: unique names, a fresh database per suite, a Kafka bus on the
 // harness broker, and a raw reader for asserting what landed on a topic.
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
 import { createTopics, type Topics } from '@zhner/contracts';
 import { KafkaBus, createBusMetrics } from '@zhner/bus';
 import { createLogger, type Logger, Registry } from '@zhner/kit';
+
+/** A TCP port free on 127.0.0.1 right now (for services a test starts on their own ports). */
+export { freePort } from '@zhner/kit';
 import { createPostgresClient, migrate, type SqlClient } from '@zhner/store';
 
 export function uniqueName(prefix: string): string {
@@ -123,18 +125,6 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** A TCP port free on 127.0.0.1 right now (for services a test starts on their own ports). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 /**

@@ -3,11 +3,12 @@
 // an own broker on another port for tests that stop and start it.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { describeConsumerGroup } from '@zhner/bus';
+import type { Prediction } from '@zhner/contracts';
+import { freePort, portFree } from '@zhner/kit';
 import { kafkaBrokers, uniqueName } from './infra';
 
 export interface ReadRecord {
@@ -59,17 +60,13 @@ export async function readCommitted(topic: string, until: (records: ReadRecord[]
   return out;
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
 /** A port for a broker of a test's own, its neighbour free too (the launcher puts the KRaft controller on port + 1). */
-export async function freeBrokerPort(from = 31000, span = 18000): Promise<number> {
-  for (let p = from + 2 * Math.floor((Math.random() * span) / 2); ; p += 2) if ((await portFree(p)) && (await portFree(p + 1))) return p;
+export async function freeBrokerPort(): Promise<number> {
+  // the OS picks the port (no two concurrent callers get the same one); retried until port + 1 is free too
+  for (;;) {
+    const p = await freePort();
+    if (p < 65535 && (await portFree(p + 1))) return p;
+  }
 }
 
 export interface OwnBroker {
@@ -129,4 +126,30 @@ export async function waitForGroupStable(groupId: string, members: number, timeo
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * A prediction event of 4 tokens at confidence `conf` (every token's entropy from it), with the
+ * given embedding; 李鹏 in the text becomes a PER at that confidence. For sampler and queue suites.
+ */
+export function predictionAt(docId: string, text: string, conf: number, embedding: number[], modelVersion = 'v1'): Prediction {
+  const h = -(conf * Math.log(conf) + (1 - conf) * Math.log(1 - conf));
+  const name = text.indexOf('李鹏');
+  return {
+    docId,
+    source: 'it',
+    text,
+    modelVersion,
+    labels: ['O', 'B-PER', 'I-PER'],
+    tokenCount: 4,
+    tokenEntropy: [h, h, h, h],
+    tokenConfidence: [conf, conf, conf, conf],
+    meanEntropy: h,
+    maxEntropy: h,
+    bestPathLogProb: 4 * Math.log(conf),
+    entityMinMarginal: name >= 0 ? conf : null,
+    entities: name >= 0 ? [{ start: name, end: name + 2, cpStart: name, cpEnd: name + 2, type: 'PER', text: '李鹏', score: conf }] : [],
+    embedding,
+    predictedAt: Date.now(),
+  };
 }

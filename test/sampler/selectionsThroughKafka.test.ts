@@ -2,38 +2,15 @@
 // undecodable payload and a confident document), one window flushed into the sampler's own
 // selections with ReviewCandidate events on the topic, input offsets committed, poison
 // dead-lettered, and a PROMOTED model event expiring the older unlabelled selections.
-import { consumerGroup, type ModelEvent, type Prediction } from '@zhner/contracts';
+import { consumerGroup, type ModelEvent } from '@zhner/contracts';
 import { DLT_HEADERS, type KafkaBus } from '@zhner/bus';
 import { loadConfig } from '@zhner/core';
 import { Registry } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
 import { configSpec, startSampler, type RunningSampler } from '@zhner/sampler';
-import { committedOffsets, freshDatabase, kafkaBus, readTopic, testLogger, testTopics, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
+import { committedOffsets, freshDatabase, kafkaBus, predictionAt, readTopic, testLogger, testTopics, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
 
 jest.setTimeout(120_000);
-
-/** A prediction of 4 tokens at confidence `conf`, with a 3-D embedding. */
-function prediction(docId: string, text: string, conf: number, embedding: number[], modelVersion = 'v1'): Prediction {
-  const h = -(conf * Math.log(conf) + (1 - conf) * Math.log(1 - conf));
-  const name = text.indexOf('李鹏');
-  return {
-    docId,
-    source: 'it',
-    text,
-    modelVersion,
-    labels: ['O', 'B-PER', 'I-PER'],
-    tokenCount: 4,
-    tokenEntropy: [h, h, h, h],
-    tokenConfidence: [conf, conf, conf, conf],
-    meanEntropy: h,
-    maxEntropy: h,
-    bestPathLogProb: 4 * Math.log(conf),
-    entityMinMarginal: name >= 0 ? conf : null,
-    entities: name >= 0 ? [{ start: name, end: name + 2, cpStart: name, cpEnd: name + 2, type: 'PER', text: '李鹏', score: conf }] : [],
-    embedding,
-    predictedAt: Date.now(),
-  };
-}
 
 describe('sampler: predictions → selections and review-candidate events through Kafka and PostgreSQL', () => {
   const topics = testTopics();
@@ -62,16 +39,16 @@ describe('sampler: predictions → selections and review-candidate events throug
     // one key: one partition, so the order (original before near-duplicate) is fixed
     const key = 'one-partition';
     await producer.publish(topics.predictions, [
-      { key, value: prediction('confident', '今天天气很好', 0.97, [1, 0, 0]) },
-      { key, value: prediction('x-most', 'APEC会议：李鹏在北京会见了日本客人', 0.5, [1, 0, 0]) },
-      { key, value: prediction('x-next', 'APEC会议：李鹏在上海会见了美国客人', 0.55, [0.99, 0.1, 0]) },
+      { key, value: predictionAt('confident', '今天天气很好', 0.97, [1, 0, 0]) },
+      { key, value: predictionAt('x-most', 'APEC会议：李鹏在北京会见了日本客人', 0.5, [1, 0, 0]) },
+      { key, value: predictionAt('x-next', 'APEC会议：李鹏在上海会见了美国客人', 0.55, [0.99, 0.1, 0]) },
     ]);
     await producer.publishRaw(topics.predictions.name, [{ key, value: Buffer.from([0x02, 0xff, 0xff, 0x00]) }]);
     await producer.publish(topics.predictions, [
       // full-width letters, an ideographic space and padding: the same normalised text as x-most
-      { key, value: prediction('x-dup', '\u3000ＡＰＥＣ会议：李鹏在北京会见了日本客人 ', 0.52, [1, 0, 0]) },
-      { key, value: prediction('y-most', '国务院在北京召开会议', 0.6, [0, 1, 0]) },
-      { key, value: prediction('y-next', '国务院在天津召开会议', 0.65, [0, 0.99, 0.1]) },
+      { key, value: predictionAt('x-dup', '\u3000ＡＰＥＣ会议：李鹏在北京会见了日本客人 ', 0.52, [1, 0, 0]) },
+      { key, value: predictionAt('y-most', '国务院在北京召开会议', 0.6, [0, 1, 0]) },
+      { key, value: predictionAt('y-next', '国务院在天津召开会议', 0.65, [0, 0.99, 0.1]) },
     ]);
 
     const config = loadConfig(configSpec, {

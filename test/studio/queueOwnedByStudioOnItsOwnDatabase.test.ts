@@ -3,38 +3,16 @@
 // on ANOTHER database, fills its own queue from that topic; an annotator's correction travels on
 // ner.corrections.v1 back to the sampler, which marks the selection labelled in its own tables; a
 // PROMOTED event ages both out. Neither service can see the other's tables. About 20 s.
-import type { ModelEvent, Prediction } from '@zhner/contracts';
+import type { ModelEvent } from '@zhner/contracts';
 import { loadConfig } from '@zhner/core';
 import { Registry } from '@zhner/kit';
 import { configSpec as samplerSpec, startSampler, type RunningSampler } from '@zhner/sampler';
 import { testkit } from '@zhner/studio/testing';
 import type { SqlClient } from '@zhner/store';
-import { freshDatabase, kafkaBus, testLogger, testTopics, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
+import { freshDatabase, kafkaBus, predictionAt, testLogger, testTopics, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
 import { startStudioOnKafka, startUpstreamStub, type StudioOnKafka, type UpstreamStub } from './support';
 
 jest.setTimeout(180_000);
-
-function prediction(docId: string, text: string, conf: number, embedding: number[]): Prediction {
-  const h = -(conf * Math.log(conf) + (1 - conf) * Math.log(1 - conf));
-  const name = text.indexOf('李鹏');
-  return {
-    docId,
-    source: 'it',
-    text,
-    modelVersion: 'v1',
-    labels: ['O', 'B-PER', 'I-PER'],
-    tokenCount: 4,
-    tokenEntropy: [h, h, h, h],
-    tokenConfidence: [conf, conf, conf, conf],
-    meanEntropy: h,
-    maxEntropy: h,
-    bestPathLogProb: 4 * Math.log(conf),
-    entityMinMarginal: name >= 0 ? conf : null,
-    entities: name >= 0 ? [{ start: name, end: name + 2, cpStart: name, cpEnd: name + 2, type: 'PER', text: '李鹏', score: conf }] : [],
-    embedding,
-    predictedAt: Date.now(),
-  };
-}
 
 describe('the review queue is the studio’s, the selections the sampler’s: two databases, one broker', () => {
   const topics = testTopics();
@@ -81,9 +59,9 @@ describe('the review queue is the studio’s, the selections the sampler’s: tw
     // the table both used to write is gone (its rows became sampler_selections and review_queue)
     expect((await samplerSql.query(`SELECT to_regclass('review_candidates') AS t`)).rows[0]).toEqual({ t: null });
     await producer.publish(topics.predictions, [
-      { key: 'k', value: prediction('a', '李鹏在北京会见了日本客人', 0.5, [1, 0, 0]) },
-      { key: 'k', value: prediction('b', '国务院在北京召开会议', 0.55, [0, 1, 0]) },
-      { key: 'k', value: prediction('c', '李鹏在上海考察', 0.6, [0, 0, 1]) },
+      { key: 'k', value: predictionAt('a', '李鹏在北京会见了日本客人', 0.5, [1, 0, 0]) },
+      { key: 'k', value: predictionAt('b', '国务院在北京召开会议', 0.55, [0, 1, 0]) },
+      { key: 'k', value: predictionAt('c', '李鹏在上海考察', 0.6, [0, 0, 1]) },
     ]);
     const queue = async (where = 'true') => (await studioSql.query<{ candidate_id: string; doc_id: string; status: string }>(`SELECT candidate_id, doc_id, status FROM review_queue WHERE ${where} ORDER BY doc_id`)).rows;
     await waitFor(async () => (await queue()).length === 3, 90_000, 'three items in the studio queue');

@@ -2,12 +2,11 @@
 // back on failure. Replica state comes from heartbeats; commands and ModelEvents (PROMOTED,
 // ROLLED_BACK) leave through the outbox together with each persisted transition.
 import { createHttpApp, Lifecycle, registerOpsRoutes, type HttpApp } from '@zhner/kit';
-import { consumerGroup } from '@zhner/contracts';
+import { consumerGroup, RegistryClient } from '@zhner/contracts';
 import { consumerServiceReadiness, type RunningService, type ServiceContext } from '@zhner/service';
 import { OutboxRelay } from '@zhner/store';
 import { configSpec, type ReloaderConfig } from './config';
 import type { Clock, ModelRegistry } from './app/ports';
-import { HttpModelRegistry } from './adapters/registry';
 import { RolloutEngine } from './app/rolloutEngine';
 import { registerReloaderRoutes } from './adapters/http';
 import { createReloaderMetrics } from './adapters/metrics';
@@ -70,7 +69,7 @@ export async function startReloader(config: ReloaderConfig, ctx: ServiceContext,
     readiness: () => consumerServiceReadiness({ lifecycle, subscribed, db: ctx.db, bus: ctx.bus }),
     info: () => ({ service: 'reloader', autoRollout: config.autoRollout }),
   });
-  registerReloaderRoutes(app, { engine, rollouts, replicas, staleAfterMs: config.staleAfterMs, now: () => clock.now(), registry: overrides.registry ?? (config.registryUrl ? new HttpModelRegistry(config.registryUrl) : undefined), adminToken: config.adminToken, insecureOpenAdmin: config.insecureOpenAdmin, logger });
+  registerReloaderRoutes(app, { engine, rollouts, replicas, staleAfterMs: config.staleAfterMs, now: () => clock.now(), registry: overrides.registry ?? (config.registryUrl ? new RegistryClient(config.registryUrl) : undefined), adminToken: config.adminToken, insecureOpenAdmin: config.insecureOpenAdmin, logger });
 
   return { name: 'reloader', app: plainApp, engine, flushOutbox: () => relay.flush(), close: () => lifecycle.close() };
 }

@@ -1,14 +1,13 @@
 // The tagger service: raw texts from Kafka and HTTP → dynamic batching → model runtime → one
 // entity event and one prediction event per document; hot swap of model versions on command.
 import type { Subscription } from '@zhner/bus';
-import { consumerGroup, type TopicSpec } from '@zhner/contracts';
+import { consumerGroup, RegistryClient, type TopicSpec } from '@zhner/contracts';
 import { ValidationError, errorMessage, retry } from '@zhner/core';
 import { Lifecycle, type HttpApp, type Logger } from '@zhner/kit';
 import { busReadiness, type RunningService, type ServiceContext } from '@zhner/service';
 import { DynamicBatcher } from './app/batcher';
 import { ModelManager } from './app/modelManager';
 import type { EngineLoader, ModelResolver } from './app/ports';
-import { RegistryResolver } from './adapters/registryResolver';
 import { ReplicaControl, withoutPaths, type CommandOutcome } from './app/replicaControl';
 import type { TaggedDoc } from './domain/events';
 import { StreamTagger } from './app/streamTagger';
@@ -79,7 +78,7 @@ export async function startTagger(config: TaggerConfig, ctx: ServiceContext, dep
   const lifecycle = new Lifecycle(logger);
   const metrics = createTaggerMetrics(ctx.registry);
   const loader = deps.loader ?? (await defaultLoader(config, logger));
-  const resolver = deps.resolver ?? (config.registryUrl ? new RegistryResolver(config.registryUrl) : undefined);
+  const resolver = deps.resolver ?? (config.registryUrl ? new RegistryClient(config.registryUrl) : undefined);
   const startedAt = Date.now();
   const rawTopics: TopicSpec<'RawText'>[] = [ctx.topics.rawText, ...(config.extraTopics ?? []).filter((n) => n !== ctx.topics.rawText.name).map((name) => ({ ...ctx.topics.rawText, name }))];
 

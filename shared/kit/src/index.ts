@@ -6,3 +6,4 @@ export * from './metrics';
 export * from './http';
 export * from './lifecycle';
 export * from './admin';
+export * from './net';

@@ -55,12 +55,14 @@ export interface PairAgreement extends AgreementFigures {
 const O = 'O';
 
 /** Exact matches of two span sets (same start, end and type), each span used once. */
+const spanKey = (s: AgreementSpan): string => `${s.start}:${s.end}:${s.type}`;
+
 function exactMatches(a: readonly AgreementSpan[], b: readonly AgreementSpan[]): number {
   const pool = new Map<string, number>();
-  for (const s of b) pool.set(`${s.start}:${s.end}:${s.type}`, (pool.get(`${s.start}:${s.end}:${s.type}`) ?? 0) + 1);
+  for (const s of b) pool.set(spanKey(s), (pool.get(spanKey(s)) ?? 0) + 1);
   let n = 0;
   for (const s of a) {
-    const k = `${s.start}:${s.end}:${s.type}`;
+    const k = spanKey(s);
     const left = pool.get(k) ?? 0;
     if (left > 0) {
       n++;

@@ -92,11 +92,11 @@ export interface ResolvedModel {
 
 /**
  * The model registry, the only source of model locations: commands and operators name a version,
- * never a path (adapters/registryResolver.ts reads the orchestrator's GET /models).
+ * never a path (@zhner/contracts' RegistryClient reads the orchestrator's GET /models).
  */
 export interface ModelResolver {
   /** The registered version, or undefined when the registry does not know it. */
-  resolve(version: string): Promise<ResolvedModel | undefined>;
+  model(version: string): Promise<ResolvedModel | undefined>;
   /** The promoted version (what a starting replica serves), or undefined when none is. */
   promoted(): Promise<ResolvedModel | undefined>;
 }

@@ -78,7 +78,7 @@ export class ReplicaControl {
         // the version is resolved through the registry: the command's modelUri is never used
         if (!cmd.modelVersion) throw new CommandRefused('MODEL_VERSION_REQUIRED', 'LOAD_MODEL must name a registered model version');
         if (!this.resolver) throw new CommandRefused('REGISTRY_NOT_CONFIGURED', `cannot resolve model version ${JSON.stringify(cmd.modelVersion)}: this replica has no REGISTRY_URL`);
-        const m = await this.resolver.resolve(cmd.modelVersion);
+        const m = await this.resolver.model(cmd.modelVersion);
         if (!m) throw new CommandRefused('UNKNOWN_MODEL_VERSION', `model version ${JSON.stringify(cmd.modelVersion)} is not in the registry`);
         location = m.uri;
         result = await this.models.load({ modelUri: m.uri, manifestSha256: m.manifestSha256, modelVersion: m.version });

@@ -182,12 +182,12 @@ export class FakeResolver implements ModelResolver {
   /** Versions whose registered checksum is wrong (the load must refuse them). */
   readonly badChecksum = new Set<string>();
 
-  async resolve(version: string): Promise<ResolvedModel | undefined> {
+  async model(version: string): Promise<ResolvedModel | undefined> {
     if (this.unknown.has(version)) return undefined;
     return { version, uri: `/models/${version}`, manifestSha256: this.badChecksum.has(version) ? '0'.repeat(64) : sha256Hex(version) };
   }
 
   async promoted(): Promise<ResolvedModel | undefined> {
-    return this.promotedVersion ? this.resolve(this.promotedVersion) : undefined;
+    return this.promotedVersion ? this.model(this.promotedVersion) : undefined;
   }
 }

@@ -23,6 +23,30 @@ def reverse_index(attention_mask: torch.Tensor) -> torch.Tensor:
     return torch.where(rev >= 0, rev, ar.expand_as(rev))
 
 
+def lstm_stack(d: int, hidden: int, layers: int) -> tuple[nn.ModuleList, nn.ModuleList]:
+    """Forward and backward LSTMs of every layer (the first reads `d` features, the others 2·hidden)."""
+    fwd, bwd = nn.ModuleList(), nn.ModuleList()
+    for _ in range(layers):
+        fwd.append(nn.LSTM(d, hidden, batch_first=True))
+        bwd.append(nn.LSTM(d, hidden, batch_first=True))
+        d = 2 * hidden
+    return fwd, bwd
+
+
+def run_bilstm(x, attention_mask, fwd: nn.ModuleList, bwd: nn.ModuleList, dropout: nn.Module):
+    """The stacked BiLSTM over `x` [B, S, d], backward direction reversed within each length."""
+    rev = reverse_index(attention_mask).unsqueeze(-1)
+    for i, (f, b) in enumerate(zip(fwd, bwd)):
+        if i:
+            x = dropout(x)
+        hf, _ = f(x)
+        xr = x.gather(1, rev.expand(-1, -1, x.size(2)))
+        hb, _ = b(xr)
+        hb = hb.gather(1, rev.expand(-1, -1, hb.size(2)))
+        x = torch.cat([hf, hb], dim=-1)
+    return x
+
+
 class BiLSTMCRF(Tagger):
     def __init__(self, cfg: dict, featurizer, num_labels: int):
         hidden = cfg["hidden_size"]
@@ -30,13 +54,7 @@ class BiLSTMCRF(Tagger):
         n_big = len(featurizer.bigrams) if featurizer.bigrams is not None else 0
         self.embed = InputEmbedding(len(featurizer.chars), cfg["char_dim"], n_big, cfg["bigram_dim"], featurizer.lex_dim)
         self.emb_dropout = nn.Dropout(cfg["dropout"])
-        self.fwd = nn.ModuleList()
-        self.bwd = nn.ModuleList()
-        d = self.embed.out_dim
-        for _ in range(cfg["num_layers"]):
-            self.fwd.append(nn.LSTM(d, hidden, batch_first=True))
-            self.bwd.append(nn.LSTM(d, hidden, batch_first=True))
-            d = 2 * hidden
+        self.fwd, self.bwd = lstm_stack(self.embed.out_dim, hidden, cfg["num_layers"])
         names = ["input_ids", "attention_mask"]
         if self.embed.bigram_emb is not None:
             names.append("bigram_ids")
@@ -46,16 +64,7 @@ class BiLSTMCRF(Tagger):
 
     def encode(self, input_ids, attention_mask, bigram_ids=None, lexicon_feats=None):
         x = self.emb_dropout(self.embed(input_ids, bigram_ids, lexicon_feats))
-        rev = reverse_index(attention_mask).unsqueeze(-1)
-        for i, (f, b) in enumerate(zip(self.fwd, self.bwd)):
-            if i:
-                x = self.emb_dropout(x)
-            hf, _ = f(x)
-            xr = x.gather(1, rev.expand(-1, -1, x.size(2)))
-            hb, _ = b(xr)
-            hb = hb.gather(1, rev.expand(-1, -1, hb.size(2)))
-            x = torch.cat([hf, hb], dim=-1)
-        return x
+        return run_bilstm(x, attention_mask, self.fwd, self.bwd, self.emb_dropout)
 
 
 @register("bilstm_crf.v1")
@@ -93,12 +102,7 @@ class BiLSTMCRFv2(Tagger):
         if self.conv_emb is not None:
             d += cfg["convention_dim"]
         self.emb_dropout = nn.Dropout(cfg["dropout"])
-        self.fwd = nn.ModuleList()
-        self.bwd = nn.ModuleList()
-        for _ in range(cfg["num_layers"]):
-            self.fwd.append(nn.LSTM(d, hidden, batch_first=True))
-            self.bwd.append(nn.LSTM(d, hidden, batch_first=True))
-            d = 2 * hidden
+        self.fwd, self.bwd = lstm_stack(d, hidden, cfg["num_layers"])
         names = ["input_ids", "attention_mask"]
         if self.embed.bigram_emb is not None:
             names.append("bigram_ids")
@@ -118,16 +122,7 @@ class BiLSTMCRFv2(Tagger):
             c = self.conv_emb(convention_ids).unsqueeze(1)
             parts.append(c.expand(-1, input_ids.size(1), -1))
         x = self.emb_dropout(torch.cat(parts, dim=-1))
-        rev = reverse_index(attention_mask).unsqueeze(-1)
-        for i, (f, b) in enumerate(zip(self.fwd, self.bwd)):
-            if i:
-                x = self.emb_dropout(x)
-            hf, _ = f(x)
-            xr = x.gather(1, rev.expand(-1, -1, x.size(2)))
-            hb, _ = b(xr)
-            hb = hb.gather(1, rev.expand(-1, -1, hb.size(2)))
-            x = torch.cat([hf, hb], dim=-1)
-        return x
+        return run_bilstm(x, attention_mask, self.fwd, self.bwd, self.emb_dropout)
 
     def forward(self, input_ids, attention_mask, bigram_ids=None, lexicon_feats=None, class_ids=None, convention_ids=None):
         states = self.encode(input_ids, attention_mask, bigram_ids, lexicon_feats, class_ids, convention_ids)
