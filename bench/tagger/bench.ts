@@ -166,7 +166,7 @@ async function runEngine(engine: InferenceEngine, texts: string[], batchSize: nu
   const spans: Spans = texts.map(() => []);
   const segs: Array<{ doc: number; text: string; cpOffset: number }> = [];
   texts.forEach((t, doc) => {
-    for (const p of engine.split(t)) if (p.end > p.start) segs.push({ doc, text: t.slice(p.start, p.end), cpOffset: Array.from(t.slice(0, p.start)).length });
+    for (const s of engine.plan(t).segments) segs.push({ doc, text: s.text, cpOffset: s.cpStart });
   });
   if (sorted) segs.sort((a, b) => a.text.length - b.text.length);
   for (let i = 0; i < segs.length; i += batchSize) {

@@ -2,6 +2,9 @@
 // reloader and studio share one bus and one store. Default: the in-process bus and the embedded
 // PGlite store under .data/pglite — nothing to install beyond npm. With BUS=kafka and DATABASE_URL
 // set (`npm start -- --infra local`) the same services run on a real Kafka and PostgreSQL.
+// <SERVICE>_DATABASE_URL (TAGGER_, SAMPLER_, ORCHESTRATOR_, RELOADER_, STUDIO_) gives a service its
+// own PostgreSQL database, as an operator isolating them would: the services meet only through
+// topics and HTTP, so the loop runs the same on one database or five.
 //
 // Each service keeps its own HTTP port and /metrics: studio 8080, tagger 8081, sampler 8082,
 // trainer-orchestrator 8083, reloader 8084 (STUDIO_PORT, TAGGER_PORT, ... override them).
@@ -16,7 +19,7 @@ import { Lifecycle, createLogger, createMetricsRegistry, installSignalHandlers, 
 import type { RunningService, ServiceContext } from '@zhner/service';
 import { demoTexts } from './demoFeed';
 import { writePlatformSession, type PlatformSession } from './session';
-import { openStore, storeConfigSpec } from '@zhner/store';
+import { openStore, storeConfigSpec, type SqlClient, type StoreConfig } from '@zhner/store';
 import { configSpec as samplerSpec, startSampler } from '@zhner/sampler';
 import { configSpec as orchestratorSpec, startOrchestrator } from '@zhner/trainer-orchestrator';
 import { configSpec as reloaderSpec, startReloader } from '@zhner/reloader';
@@ -37,6 +40,16 @@ const platformSpec = {
   demoFeedIntervalMs: env.durationMs('DEMO_FEED_INTERVAL', { default: '10s', min: 100, doc: 'Then one demo text every interval' }),
   firstAdmin: env.string('FIRST_ADMIN', { default: 'admin', doc: 'Annotator id of the admin created (with a token printed once) when the store has no annotator' }),
 };
+
+/** The variable that gives each service its own database (else DATABASE_URL / the embedded store). */
+const SERVICE_DATABASE_VARS = {
+  tagger: 'TAGGER_DATABASE_URL',
+  sampler: 'SAMPLER_DATABASE_URL',
+  'trainer-orchestrator': 'ORCHESTRATOR_DATABASE_URL',
+  reloader: 'RELOADER_DATABASE_URL',
+  studio: 'STUDIO_DATABASE_URL',
+} as const;
+type ServiceName = keyof typeof SERVICE_DATABASE_VARS;
 
 /** Base URLs of the in-process services on their configured ports (loopback when bound to all). */
 function ownUrls(p: { host: string; orchestratorPort: number; reloaderPort: number; taggerPort: number }): Record<string, string> {
@@ -69,6 +82,10 @@ async function main(): Promise<void> {
       platform: loadConfig(platformSpec, source),
       bus: loadConfig(busConfigSpec, source),
       store: loadConfig(storeConfigSpec, source),
+      // a service's own database when its variable is set (validated like DATABASE_URL)
+      stores: Object.fromEntries(
+        (Object.entries(SERVICE_DATABASE_VARS) as [ServiceName, string][]).map(([name, key]) => [name, source[key] ? loadConfig(storeConfigSpec, { ...source, DATABASE_URL: source[key] }) : undefined]),
+      ) as Record<ServiceName, StoreConfig | undefined>,
       // the tagger and the reloader resolve model versions through this process's registry
       tagger: loadConfig(taggerSpec, { REPLICA_ID: `${os.hostname()}-tagger`, REGISTRY_URL: own.ORCHESTRATOR_URL, ...source }),
       sampler: loadConfig(samplerSpec, source),
@@ -101,6 +118,14 @@ async function main(): Promise<void> {
   await lifecycle.start(async () => {
     const db = await openStore(cfg.store, { logger, service: 'platform' });
     lifecycle.onClose('store', () => db.close());
+    const ownStores = new Map<ServiceName, SqlClient>();
+    for (const [name, store] of Object.entries(cfg.stores) as [ServiceName, StoreConfig | undefined][]) {
+      if (!store) continue;
+      const own = await openStore(store, { logger, service: name });
+      lifecycle.onClose(`${name} store`, () => own.close());
+      ownStores.set(name, own);
+    }
+    const dbOf = (name: ServiceName): SqlClient => ownStores.get(name) ?? db;
     // one in-process bus shared by every service, or one Kafka client per service
     const registries = new Map<string, Registry>();
     const registryOf = (name: string): Registry => {
@@ -112,11 +137,11 @@ async function main(): Promise<void> {
     // included) are served on the tagger's /metrics: one place, so nothing is counted twice
     const shared = cfg.bus.bus === 'memory' ? new MemoryBus({ logger: logger.child({ component: 'bus' }), metrics: createBusMetrics(registryOf('tagger')), deadLetterTopic: topics.deadLetters }) : undefined;
     if (shared) lifecycle.onClose('bus', () => shared.close());
-    const context = (name: string): ServiceContext => {
+    const context = (name: ServiceName | 'demo-feed'): ServiceContext => {
       const registry = registryOf(name);
       const bus: Bus = shared ?? createBus(cfg.bus, topics, { logger, registry, service: name });
       if (!shared) lifecycle.onClose(`${name} bus`, () => bus.close());
-      return { logger: createLogger(name), registry, bus, topics, db };
+      return { logger: createLogger(name), registry, bus, topics, db: name === 'demo-feed' ? db : dbOf(name) };
     };
     if (shared) await shared.ensureTopics(Object.values(topics));
     else {
@@ -145,10 +170,11 @@ async function main(): Promise<void> {
     const studio = await startStudio(cfg.studio, context('studio'), { nerClient: inProcessNerClient((texts) => tagger.tag(texts)) });
     await listen(studio, cfg.platform.studioPort);
 
-    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM annotators');
+    // annotators are the studio's: the first admin goes to the studio's database
+    const { rows } = await dbOf('studio').query<{ n: number }>('SELECT count(*)::int AS n FROM annotators');
     let token: string | undefined;
     if (rows[0].n === 0) {
-      await runTokenCli(['create', '--annotator', cfg.platform.firstAdmin, '--role', 'admin'], db, { out: (t) => (token = t), err: () => undefined });
+      await runTokenCli(['create', '--annotator', cfg.platform.firstAdmin, '--role', 'admin'], dbOf('studio'), { out: (t) => (token = t), err: () => undefined });
     }
 
     await tagger.whenReady();
@@ -188,7 +214,7 @@ async function main(): Promise<void> {
       `  Sampler       ${base}:${cfg.platform.samplerPort}/selections`,
       `  Orchestrator  ${base}:${cfg.platform.orchestratorPort}/runs`,
       `  Reloader      ${base}:${cfg.platform.reloaderPort}/rollouts`,
-      `  bus: ${cfg.bus.bus === 'memory' ? 'in-process' : cfg.bus.kafkaBrokers.join(',')}   store: ${cfg.store.databaseUrl ? 'PostgreSQL' : `PGlite (${cfg.store.pgliteDir})`}`,
+      `  bus: ${cfg.bus.bus === 'memory' ? 'in-process' : cfg.bus.kafkaBrokers.join(',')}   store: ${cfg.store.databaseUrl ? 'PostgreSQL' : `PGlite (${cfg.store.pgliteDir})`}${ownStores.size ? `; own databases: ${[...ownStores.keys()].join(', ')}` : ''}`,
       token
         ? `  First admin "${cfg.platform.firstAdmin}" created. Its token (shown once; paste it into the studio's sign-in field):\n\n      ${token}\n`
         : '  Sign in with a token from `npm run studio:token -- create --annotator <you>` (stop the platform first when it uses the embedded store).',

@@ -3,7 +3,9 @@
 // texts from Kafka, the sampler fills the review queue, annotators correct three items through the
 // studio's API, the backlog threshold starts a fine-tuning run through the real Python trainer from
 // the bundled model, the gate passes it, the reloader rolls it out (canary = the one replica), and
-// the next raw texts are tagged by the new version — nothing dropped on the way. About 15 s.
+// the next raw texts are tagged by the new version — nothing dropped on the way. Each service runs
+// on its OWN PostgreSQL database (<SERVICE>_DATABASE_URL), as an operator isolating them would:
+// they meet only through topics and HTTP, and each table fills in its owner's database only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +31,9 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
   const prefix = `${uniqueName('loop')}.`;
   const topics = createTopics({ prefix, partitions: 3 });
   const modelsDir = mkdtempSync(path.join(tmpdir(), 'zhner-loop-'));
-  let database: TestDatabase;
+  // one database per service; DATABASE_URL (the platform's default store) gets a sixth that must stay empty
+  const services = ['tagger', 'sampler', 'orchestrator', 'reloader', 'studio'] as const;
+  const databases = {} as Record<(typeof services)[number] | 'shared', TestDatabase>;
   let platform: ChildProcess;
   let stdout = '';
   let stderr = '';
@@ -70,7 +74,7 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
   };
 
   beforeAll(async () => {
-    database = await freshDatabase();
+    for (const s of [...services, 'shared'] as const) databases[s] = await freshDatabase();
     for (const k of Object.keys(port) as (keyof typeof port)[]) port[k] = await freePort();
     const run = tsNode(path.join(repo, 'deploy', 'local', 'platform.ts'));
     platform = spawn(run.cmd, run.args, {
@@ -79,7 +83,8 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
         ...process.env,
         BUS: 'kafka',
         KAFKA_BROKERS: kafkaBrokers().join(','),
-        DATABASE_URL: database.url,
+        DATABASE_URL: databases.shared.url,
+        ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, databases[s].url])),
         TOPIC_PREFIX: prefix,
         TOPIC_PARTITIONS: '3',
         STUDIO_PORT: String(port.studio),
@@ -123,7 +128,7 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
       platform.kill('SIGKILL');
       await exited;
     }
-    await database?.drop();
+    await Promise.allSettled(Object.values(databases).map((d) => d.drop()));
     rmSync(modelsDir, { recursive: true, force: true });
   });
 
@@ -208,6 +213,31 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
     expect(JSON.stringify(models)).toContain(newVersion);
     // and nothing of the first batch was tagged twice under another version or lost
     expect(new Set((await entityEvents(firstIds)).map((e) => e.docId)).size).toBe(40);
+  });
+
+  it('each table filled in its owner’s database only (docs/architecture.md, Tables)', async () => {
+    const owner: Record<string, (typeof services)[number]> = {
+      sampler_selections: 'sampler', sampler_window: 'sampler',
+      review_queue: 'studio', annotators: 'studio', api_tokens: 'studio', corrections: 'studio',
+      training_examples: 'orchestrator', training_runs: 'orchestrator', training_run_examples: 'orchestrator', model_versions: 'orchestrator',
+      replicas: 'reloader', rollouts: 'reloader',
+    };
+    const counts: Record<string, Record<string, number>> = {};
+    for (const s of [...services, 'shared'] as const) {
+      const sql = await databases[s].open();
+      counts[s] = {};
+      for (const table of Object.keys(owner)) counts[s][table] = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+    }
+    // nobody writes a table it does not own; the platform's shared database stays empty
+    const strays = Object.entries(counts).flatMap(([db, byTable]) => Object.entries(byTable).filter(([t, n]) => n > 0 && owner[t] !== db).map(([t, n]) => `${t} in ${db}'s database: ${n}`));
+    expect(strays).toEqual([]);
+    // and the owners hold what the loop made
+    expect(counts.studio.corrections).toBe(3);
+    expect(counts.sampler.sampler_selections).toBeGreaterThanOrEqual(3);
+    expect(counts.orchestrator.model_versions).toBeGreaterThanOrEqual(2);
+    expect(counts.orchestrator.training_runs).toBe(1);
+    expect(counts.reloader.rollouts).toBe(1);
+    expect(counts.reloader.replicas).toBeGreaterThanOrEqual(1);
   });
 
   it('stops cleanly on SIGTERM', async () => {

@@ -23,7 +23,7 @@ export type { InferenceEngine, EngineLoader, LoadOptions, ModelResolver, Precisi
 export { DynamicBatcher } from './app/batcher';
 export { OnnxEngineLoader } from './adapters/modelEngine';
 export { noMetrics } from './app/ports';
-export type { DocPrediction, TextPiece } from './domain/prediction';
+export type { DocPrediction } from './domain/prediction';
 export type { SwapResult, LoadRequest, ModelState } from './app/modelManager';
 export type { CommandOutcome } from './app/replicaControl';
 

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 // @zhner/model: the NER model runtime (ONNX Runtime + CRF decoding in TypeScript).
 export { loadModel, NerModel } from './model';
 export type { LoadModelOptions, PredictOptions, PreparedSegment } from './model';
-export type { DocumentPrediction, Entity, PredictTiming, SegmentEntity, SegmentPrediction } from './predict';
-export { combineSegments, decodeSegment } from './predict';
+export type { DocumentPlan, DocumentPrediction, Entity, MergeOptions, PredictTiming, SegmentEntity, SegmentPrediction, SegmentResult } from './predict';
+export { decodeSegment, mergeDocument, planDocument } from './predict';
 export { splitForModel, splitCodePoints } from './text/split';
 export type { ModelSegment } from './text/split';
 export { codePointLength, codePointToUtf16Offsets, normaliseCodePoint, toCodePoints } from './text/codepoints';

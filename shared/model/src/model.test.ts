@@ -2,7 +2,7 @@
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_MODEL_DIR, loadModel, splitForModel, toCodePoints, type NerModel } from './index';
+import { DEFAULT_MODEL_DIR, loadModel, splitForModel, toCodePoints, type DocumentPrediction, type NerModel, type SegmentPrediction } from './index';
 import { ModelChecksumError, ModelDisposedError, ModelLoadError } from './errors';
 
 // Uses the bundled default model (models/zh-ner-default, committed with the repository).
@@ -78,6 +78,35 @@ describe('NerModel on the bundled default model', () => {
     expect(doc.entities.map((e) => [e.cpStart, e.cpEnd, e.type])).toEqual(fromSegs);
     const logProb = preds.reduce((a, p) => a + p.bestPathLogProb, 0);
     expect(doc.bestPathLogProb).toBeCloseTo(logProb, 6);
+  });
+
+  it('plan → predictSegments in any batching → merge is predict (the one document API the tagger batches with)', async () => {
+    const long = TRICKY.slice(1).join('').repeat(6);
+    const short = '李明在北京会见了😀王芳。';
+    const [wantLong, wantShort] = await model.predict([long, short]);
+    const plans = [model.plan(long), model.plan(short)];
+    expect(plans[0].segments.length).toBeGreaterThan(2);
+    expect(model.plan('').segments).toEqual([]);
+    // the segments of both documents interleaved over three runs, as a dynamic batcher would
+    const segs = plans.flatMap((p, d) => p.segments.map((s, k) => ({ d, k, text: s.text })));
+    const order = [...segs.keys()].sort((a, b) => (a % 3) - (b % 3) || b - a);
+    const got = plans.map((p) => new Array<SegmentPrediction>(p.segments.length));
+    for (const run of [order.slice(0, 2), order.slice(2, 5), order.slice(5)]) {
+      const preds = await model.predictSegments(run.map((i) => segs[i].text));
+      run.forEach((i, j) => (got[segs[i].d][segs[i].k] = preds[j]));
+    }
+    // padding differs between the batchings (INT8), so floats agree to 0.01, spans exactly
+    const gap = (x: ArrayLike<number>, y: ArrayLike<number>) => (x.length !== y.length ? Infinity : Math.max(0, ...Array.from(x, (v, i) => Math.abs(v - y[i]))));
+    for (const [merged, want] of [[model.merge(plans[0], got[0]), wantLong], [model.merge(plans[1], got[1]), wantShort]] as const) {
+      expect(merged.entities.map(({ score, ...e }) => e)).toEqual(want.entities.map(({ score, ...e }) => e)); // eslint-disable-line @typescript-eslint/no-unused-vars
+      expect({ tokens: merged.tokens, segments: merged.segments, modelVersion: merged.modelVersion }).toEqual({ tokens: want.tokens, segments: want.segments, modelVersion: want.modelVersion });
+      const scalars = (p: DocumentPrediction) => [p.meanEntropy, p.maxEntropy, p.entityMinMarginal ?? -1, ...p.entities.map((e) => e.score)];
+      expect(gap(scalars(merged), scalars(want))).toBeLessThan(0.01);
+      for (const k of ['embedding', 'tokenConfidence', 'tokenEntropy'] as const) expect({ k, gap: gap(merged[k], want[k]) < 0.02 }).toEqual({ k, gap: true });
+      expect(Math.abs(merged.bestPathLogProb - want.bestPathLogProb)).toBeLessThan(0.05 * Math.max(1, Math.abs(want.bestPathLogProb)));
+    }
+    for (const e of wantLong.entities) expect(long.slice(e.start, e.end)).toBe(e.text);
+    expect(() => model.merge(plans[0], got[0].slice(1))).toThrow(RangeError);
   });
 
   it('serves the conventions its manifest lists, the default unless asked', async () => {

@@ -11,10 +11,9 @@ import { parseLabels, type ParsedLabel } from './decode/tags';
 import { InferenceError, InvalidInputError, ModelDisposedError, ModelError, ModelLoadError } from './errors';
 import { loadFeaturizer, type Featurizer, type SegmentFeatures } from './features/featurizer';
 import { conventionsOf, parseManifest, type ModelManifest, type Precision } from './manifest';
-import { combineSegments, decodeSegment, type DocumentPrediction, type PredictTiming, type SegmentPrediction } from './predict';
+import { decodeSegment, mergeDocument, planDocument, type DocumentPlan, type DocumentPrediction, type PredictTiming, type SegmentPrediction, type SegmentResult } from './predict';
 import { OnnxTagger } from './runtime/onnx';
 import { toCodePoints } from './text/codepoints';
-import { splitCodePoints, type ModelSegment } from './text/split';
 
 export interface LoadModelOptions {
   /** 'int8' (default when the directory has model.int8.onnx) or 'fp32'. */
@@ -191,33 +190,39 @@ export class NerModel {
     return (await this.runPrepared(prepared, options)).preds;
   }
 
+  /** Cut a document into the segments this model accepts (the document API's first step). */
+  plan(text: string): DocumentPlan {
+    return planDocument(text, this.maxLength);
+  }
+
+  /** Merge a plan's segment predictions (from predictSegments, any batching) into its document prediction. */
+  merge(plan: DocumentPlan, preds: readonly SegmentResult[], timing?: PredictTiming): DocumentPrediction {
+    return mergeDocument(plan, preds, { modelVersion: this.version, embeddingDim: this.embeddingDim, numLabels: this.labels.length, timing });
+  }
+
   /**
-   * Predict entities and uncertainty for whole documents (any length: long texts are cut with
-   * splitForModel and their segments recombined). One onnxruntime run per call, padded to the
-   * longest segment. Throws InvalidInputError (a non-string), InferenceError, ModelDisposedError.
+   * Predict entities and uncertainty for whole documents (any length): plan, one onnxruntime run
+   * over every document's segments (padded to the longest), merge. Throws InvalidInputError (a
+   * non-string), InferenceError, ModelDisposedError.
    */
   async predict(texts: readonly string[], options: PredictOptions = {}): Promise<DocumentPrediction[]> {
     const t0 = performance.now();
     if (!Array.isArray(texts)) throw new InvalidInputError('texts must be an array of strings', { field: 'texts' });
-    const docs = texts.map((text, i) => {
+    const plans = texts.map((text, i) => {
       if (typeof text !== 'string') throw new InvalidInputError(`texts[${i}] is not a string`, { index: i, field: 'texts' });
-      const cp = toCodePoints(text);
-      const segs: ModelSegment[] = splitCodePoints(cp.cps, this.maxLength).map(([s, e]) => ({
-        text: text.slice(cp.offsets[s], cp.offsets[e]), start: cp.offsets[s], end: cp.offsets[e], cpStart: s, cpEnd: e,
-      }));
-      return { text, cp, segs, feats: segs.map((s) => ({ features: this.featurizer.featurise(cp.cps.subarray(s.cpStart, s.cpEnd)) })) };
+      return this.plan(text);
     });
-    const all = docs.flatMap((d) => d.feats);
+    const all: PreparedSegment[] = plans.flatMap((d) => d.segments.map((s) => ({ features: this.featurizer.featurise(d.codePoints.subarray(s.cpStart, s.cpEnd)) })));
     const t1 = performance.now();
     const { preds, inferenceMs, decodeMs, batchSize, sequenceLength } = await this.runPrepared(all, options);
     const timing: PredictTiming = {
       featuriseMs: t1 - t0, inferenceMs, decodeMs, totalMs: performance.now() - t0, batchSize, sequenceLength,
     };
     let k = 0;
-    return docs.map((d) => {
-      const p = preds.slice(k, k + d.segs.length);
-      k += d.segs.length;
-      return combineSegments(d.text, d.cp.offsets, d.segs, p, this.version, this.embeddingDim, timing, this.labels.length);
+    return plans.map((d) => {
+      const p = preds.slice(k, k + d.segments.length);
+      k += d.segments.length;
+      return this.merge(d, p, timing);
     });
   }
 

@@ -3,7 +3,8 @@ import { forwardBackward, tokenEntropies, viterbi, type CrfParams } from './crf/
 import { constrainEmissions, wellformedSpans } from './decode/constraints';
 import { tagsToSpans, type ParsedLabel } from './decode/tags';
 import type { Scheme } from './manifest';
-import type { ModelSegment } from './text/split';
+import { toCodePoints } from './text/codepoints';
+import { splitForModel, type ModelSegment } from './text/split';
 
 /** An entity found in a segment; offsets in code points of the segment. */
 export interface SegmentEntity {
@@ -148,20 +149,59 @@ export function decodeSegment(
 }
 
 /**
- * Combine the predictions of a document's segments (from splitForModel, in order) into one
- * document prediction: offsets remapped, token arrays concatenated, log probabilities summed,
- * embeddings averaged with token weights.
+ * A document cut into the segments the model accepts, in order (planDocument). The runtime's one
+ * document API: plan, predict the segments (in any batches, mixed with other documents'
+ * segments), merge. NerModel.predict, the tagger's dynamic batcher and the eval CLI all use it.
  */
-export function combineSegments(
-  text: string,
-  cpOffsets: Uint32Array,
-  segments: readonly ModelSegment[],
-  preds: readonly SegmentPrediction[],
-  modelVersion: string,
-  embeddingDim: number,
-  timing: PredictTiming,
-  numLabels: number,
-): DocumentPrediction {
+export interface DocumentPlan {
+  readonly text: string;
+  /** Code point index -> UTF-16 offset (length = code points + 1). */
+  readonly offsets: Uint32Array;
+  readonly codePoints: Uint32Array;
+  /** Non-empty segments of at most maxLength code points covering the text; none for ''. */
+  readonly segments: readonly ModelSegment[];
+}
+
+/** Cut `text` for a model of `maxLength` (splitForModel's rule). Throws InvalidInputError when maxLength < 1. */
+export function planDocument(text: string, maxLength: number): DocumentPlan {
+  const cp = toCodePoints(text);
+  const segments = splitForModel(text, maxLength, cp).filter((s) => s.cpEnd > s.cpStart);
+  return { text, offsets: cp.offsets, codePoints: cp.cps, segments };
+}
+
+/** What merging needs of a segment's prediction (a SegmentPrediction, or its thread-transferable copy). */
+export interface SegmentResult {
+  readonly length: number;
+  readonly entities: readonly SegmentEntity[];
+  readonly tokenConfidence: ArrayLike<number>;
+  readonly tokenEntropy: ArrayLike<number>;
+  readonly bestPathLogProb: number;
+  readonly embedding: ArrayLike<number>;
+  readonly marginals?: Float64Array | null;
+}
+
+export interface MergeOptions {
+  readonly modelVersion: string;
+  /** Length of the embedding (a document without segments gets zeros of it); default: the segments' own, else 0. */
+  readonly embeddingDim?: number;
+  /** Labels per token, for merging marginals; default: inferred from the first segment's. */
+  readonly numLabels?: number;
+  readonly timing?: PredictTiming;
+}
+
+const NO_TIMING: PredictTiming = { featuriseMs: 0, inferenceMs: 0, decodeMs: 0, totalMs: 0, batchSize: 0, sequenceLength: 0 };
+
+/**
+ * Merge the predictions of a plan's segments (same order) into one document prediction: offsets
+ * moved to the document (UTF-16 and code points; every entity's text is the document's slice),
+ * token arrays concatenated, path log-probabilities summed (segments are decoded independently),
+ * embeddings averaged with token weights. Throws RangeError when the counts differ (a caller bug:
+ * never emit wrong offsets).
+ */
+export function mergeDocument(plan: DocumentPlan, preds: readonly SegmentResult[], opts: MergeOptions): DocumentPrediction {
+  const { text, offsets, segments } = plan;
+  if (preds.length !== segments.length) throw new RangeError(`mergeDocument: ${segments.length} segments but ${preds.length} predictions`);
+  const embeddingDim = opts.embeddingDim ?? (preds[0]?.embedding.length ?? 0);
   const entities: Entity[] = [];
   const conf: number[] = [];
   const ent: number[] = [];
@@ -169,15 +209,17 @@ export function combineSegments(
   let logProb = 0;
   let minMarg: number | null = null;
   let total = 0;
-  const keepMarginals = preds.length > 0 && preds.every((p) => p.marginals !== null);
-  const marginals = keepMarginals ? new Float64Array(cpOffsets.length > 0 ? (cpOffsets.length - 1) * numLabels : 0) : null;
+  const keepMarginals = preds.length > 0 && preds.every((p) => p.marginals != null);
+  const numLabels = opts.numLabels ?? (keepMarginals && preds[0].length > 0 ? preds[0].marginals!.length / preds[0].length : 0);
+  const marginals = keepMarginals ? new Float64Array(Math.max(0, offsets.length - 1) * numLabels) : null;
   segments.forEach((seg, k) => {
     const p = preds[k];
+    if (p.length !== seg.cpEnd - seg.cpStart) throw new RangeError(`mergeDocument: segment ${k} has ${seg.cpEnd - seg.cpStart} code points but its prediction ${p.length}`);
     for (const e of p.entities) {
       const cpStart = seg.cpStart + e.cpStart;
       const cpEnd = seg.cpStart + e.cpEnd;
-      const start = cpOffsets[cpStart];
-      const end = cpOffsets[cpEnd];
+      const start = offsets[cpStart];
+      const end = offsets[cpEnd];
       entities.push({ start, end, cpStart, cpEnd, type: e.type, text: text.slice(start, end), score: e.score });
       minMarg = minMarg === null ? e.minMarginal : Math.min(minMarg, e.minMarginal);
     }
@@ -188,7 +230,7 @@ export function combineSegments(
     if (marginals && p.marginals) marginals.set(p.marginals, seg.cpStart * numLabels);
     logProb += p.bestPathLogProb;
     if (p.length > 0) {
-      for (let d = 0; d < embeddingDim; d++) embedding[d] += p.length * p.embedding[d];
+      for (let d = 0; d < embeddingDim; d++) embedding[d] += p.length * (p.embedding[d] ?? 0);
       total += p.length;
     }
   });
@@ -211,7 +253,7 @@ export function combineSegments(
     marginals,
     tokens: conf.length,
     segments: segments.length,
-    modelVersion,
-    timing,
+    modelVersion: opts.modelVersion,
+    timing: opts.timing ?? NO_TIMING,
   };
 }

@@ -12,8 +12,13 @@ describe('OnnxEngineLoader', () => {
     const loader = new OnnxEngineLoader();
     const engine = await loader.load(dir, { ...base, convention: 'weibo' });
     try {
-      const [p] = await engine.predictBatch(['李鹏在北京会见了客人。']);
+      const text = '李鹏在北京会见了客人。'.repeat(30);
+      const plan = engine.plan(text);
+      expect(plan.segments.length).toBeGreaterThan(1);
+      const p = engine.merge(plan, await engine.predictBatch(plan.segments.map((s) => s.text)));
       expect(p.entities.map((e) => `${e.text}/${e.type}`)).toEqual(expect.arrayContaining(['李鹏/PER']));
+      for (const e of p.entities) expect(text.slice(e.start, e.end)).toBe(e.text);
+      expect(p.tokenCount).toBe(text.length);
     } finally {
       await engine.dispose();
     }

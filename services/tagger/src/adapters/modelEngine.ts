@@ -1,14 +1,14 @@
 // The one adapter over the model runtime (@zhner/model). Everything the tagger knows about the
-// runtime's API is in this file: loading (checksums, precision, threads), the sentence splitter,
-// the segment-level batch API used by the dynamic batcher, and the translation of the runtime's
+// runtime's API is in this file: loading (checksums, precision, threads), the runtime's document
+// API (plan, segment batches for the dynamic batcher, merge), and the translation of the runtime's
 // errors (ModelError: code, retriable) into the platform's PlatformError.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Entity } from '@zhner/contracts';
 import { PlatformError, sha256Hex } from '@zhner/core';
-import { ModelChecksumError, ModelError, codePointLength, loadModel, splitForModel, toCodePoints, type NerModel, type SegmentPrediction } from '@zhner/model';
+import { ModelChecksumError, ModelError, loadModel, type DocumentPlan, type NerModel, type SegmentPrediction, type SegmentResult } from '@zhner/model';
 import type { EngineLoader, InferenceEngine, LoadOptions, Precision } from '../app/ports';
-import type { DocPrediction, TextPiece } from '../domain/prediction';
+import type { DocPrediction } from '../domain/prediction';
+import { mergeToDoc } from './documents';
 
 /** The runtime's errors as PlatformErrors with the same code, retriability and context. */
 export function toPlatformError(err: unknown): unknown {
@@ -22,7 +22,7 @@ export function toPlatformError(err: unknown): unknown {
  * The parts of a runtime SegmentPrediction the tagger uses, in a form that crosses threads cheaply
  * (typed arrays are transferred, not copied). Code-point offsets relative to the segment.
  */
-export interface WireSegment {
+export interface WireSegment extends SegmentResult {
   length: number;
   entities: Array<{ cpStart: number; cpEnd: number; type: string; score: number; minMarginal: number }>;
   tokenConfidence: Float64Array;
@@ -40,54 +40,6 @@ function toWire(p: SegmentPrediction): WireSegment {
     bestPathLogProb: p.bestPathLogProb,
     embedding: p.embedding,
   };
-}
-
-/** One segment's prediction, offsets relative to the segment. */
-export function segmentToDoc(segment: string, p: WireSegment): DocPrediction {
-  const entities: Entity[] = [];
-  let entityMin: number | null = null;
-  if (p.entities.length > 0) {
-    const { offsets } = toCodePoints(segment);
-    for (const e of p.entities) {
-      const start = offsets[e.cpStart];
-      const end = offsets[e.cpEnd];
-      entities.push({ start, end, cpStart: e.cpStart, cpEnd: e.cpEnd, type: e.type, text: segment.slice(start, end), score: e.score });
-      entityMin = entityMin === null ? e.minMarginal : Math.min(entityMin, e.minMarginal);
-    }
-  }
-  const n = p.length;
-  let sum = 0;
-  let max = 0;
-  const tokenEntropy = new Array<number>(n);
-  const tokenConfidence = new Array<number>(n);
-  for (let t = 0; t < n; t++) {
-    const h = p.tokenEntropy[t];
-    tokenEntropy[t] = h;
-    tokenConfidence[t] = p.tokenConfidence[t];
-    sum += h;
-    if (h > max) max = h;
-  }
-  return {
-    entities,
-    tokenCount: n,
-    tokenEntropy,
-    tokenConfidence,
-    meanEntropy: n > 0 ? sum / n : 0,
-    maxEntropy: max,
-    bestPathLogProb: p.bestPathLogProb,
-    entityMinMarginal: entityMin,
-    embedding: Array.from(p.embedding),
-  };
-}
-
-/** The runtime's sentence splitter, as UTF-16 pieces (pure; used on the main thread by WorkerEngine). */
-export function splitText(text: string, maxLength: number): TextPiece[] {
-  return splitForModel(text, maxLength).map((s) => ({ start: s.start, end: s.end }));
-}
-
-/** Tokens of a segment for the runtime's featurisers (one per code point). */
-export function tokensOf(segment: string): number {
-  return codePointLength(segment);
 }
 
 export class OnnxEngine implements InferenceEngine {
@@ -109,16 +61,16 @@ export class OnnxEngine implements InferenceEngine {
     this.maxLength = model.maxLength;
   }
 
-  split(text: string): TextPiece[] {
-    return splitText(text, this.maxLength);
+  plan(text: string): DocumentPlan {
+    return this.model.plan(text);
   }
 
-  tokenCount(segment: string): number {
-    return tokensOf(segment);
+  predictBatch(segments: readonly string[]): Promise<SegmentResult[]> {
+    return this.predictWire(segments);
   }
 
-  async predictBatch(segments: readonly string[]): Promise<DocPrediction[]> {
-    return (await this.predictWire(segments)).map((p, i) => segmentToDoc(segments[i], p));
+  merge(plan: DocumentPlan, results: readonly SegmentResult[]): DocPrediction {
+    return mergeToDoc(plan, results, this.version);
   }
 
   /** One model run, results in their thread-transferable form (the inference worker's call). */

@@ -9,8 +9,10 @@ import { Worker } from 'node:worker_threads';
 import { PlatformError } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
 import type { EngineLoader, InferenceEngine, LoadOptions, Precision } from '../app/ports';
-import type { DocPrediction, TextPiece } from '../domain/prediction';
-import { segmentToDoc, splitText, tokensOf, type WireSegment } from './modelEngine';
+import { planDocument, type DocumentPlan, type SegmentResult } from '@zhner/model';
+import type { DocPrediction } from '../domain/prediction';
+import { mergeToDoc } from './documents';
+import type { WireSegment } from './modelEngine';
 
 export interface EngineInfo {
   version: string;
@@ -123,21 +125,22 @@ export class WorkerEngine implements InferenceEngine {
     this.reviving = clients.map(() => undefined);
   }
 
-  split(text: string): TextPiece[] {
-    return splitText(text, this.maxLength);
+  /** Planned and merged on the calling thread (pure, cheap); only segment runs go to a worker. */
+  plan(text: string): DocumentPlan {
+    return planDocument(text, this.maxLength);
   }
 
-  tokenCount(segment: string): number {
-    return tokensOf(segment);
+  merge(plan: DocumentPlan, results: readonly SegmentResult[]): DocPrediction {
+    return mergeToDoc(plan, results, this.version);
   }
 
-  async predictBatch(segments: readonly string[]): Promise<DocPrediction[]> {
+  async predictBatch(segments: readonly string[]): Promise<SegmentResult[]> {
     if (this.disposed) throw new PlatformError('MODEL_DISPOSED', `model ${this.version} was disposed`);
     let k = 0;
     for (let i = 1; i < this.clients.length; i++) if (this.clients[i].load < this.clients[k].load) k = i;
     if (!this.clients[k].alive) await this.revive(k);
     const reply = await this.clients[k].call('predict', { segments: [...segments] });
-    return reply.segments!.map((p, i) => segmentToDoc(segments[i], p));
+    return reply.segments!;
   }
 
   async dispose(): Promise<void> {

@@ -1,8 +1,8 @@
 // Dynamic batching: documents from Kafka batches and HTTP requests share one inference engine, each
 // origin in its own lane. A lane's flush is due when it holds a full batch (segments or tokens) or
 // when its oldest document has waited `maxWaitMs`; a flush takes a window of the lane's documents,
-// leases the current model version, cuts long texts into pieces the model accepts, groups the
-// pieces by length (planBatches) and queues the batches on the lane. Model runs (at most
+// leases the current model version, has the runtime plan each document (the segments the model
+// accepts), groups the segments by length (planBatches) and queues the batches on the lane. Model runs (at most
 // `maxInflightBatches` at a time) take the lanes' batches by DEFICIT ROUND ROBIN over tokens: while
 // both lanes have work, the one served fewer tokens goes next, so each gets half of the model's
 // time and a Kafka document waits behind about one batch's worth of HTTP work (plus the runs in
@@ -10,12 +10,13 @@
 // lane alone gets every run. The HTTP lane is bounded
 // (`maxHttpQueuedChars`, counted until each document is done): beyond it a request is refused with
 // 429 and Retry-After instead of queueing without limit; the Kafka lane is bounded by the
-// consumer's batch size. A document resolves when its last piece is done. Because a window keeps
+// consumer's batch size. A document resolves when its last segment is done (the runtime merges them). Because a window keeps
 // the lease it was planned with, a hot swap takes effect between windows: work planned before the
 // swap finishes on the old version.
 import { IllegalStateError, PlatformError } from '@zhner/core';
 import { planBatches, paddingEfficiency } from '../domain/batching';
-import { emptyPrediction, mergePieces, type DocPrediction, type TextPiece } from '../domain/prediction';
+import type { DocumentPlan, SegmentResult } from '@zhner/model';
+import type { DocPrediction } from '../domain/prediction';
 import type { Lease } from './modelManager';
 import type { TaggerMetrics } from './ports';
 
@@ -67,8 +68,8 @@ interface Job {
   enqueuedAt: number;
   resolve: (r: BatchedResult) => void;
   reject: (e: unknown) => void;
-  pieces: TextPiece[];
-  preds: DocPrediction[];
+  plan: DocumentPlan | undefined;
+  preds: SegmentResult[];
   remaining: number;
   startedAt: number | undefined;
   inferenceMs: number;
@@ -157,7 +158,7 @@ export class DynamicBatcher {
   submit(text: string, lane: Lane = 'kafka'): Promise<BatchedResult> {
     if (this.closing) return Promise.reject(new IllegalStateError('submit a document', 'STOPPING'));
     return new Promise<BatchedResult>((resolve, reject) => {
-      this.lanes[lane].queue.push({ lane, text, enqueuedAt: performance.now(), resolve, reject, pieces: [], preds: [], remaining: 0, startedAt: undefined, inferenceMs: 0, busyUntil: 0, done: false });
+      this.lanes[lane].queue.push({ lane, text, enqueuedAt: performance.now(), resolve, reject, plan: undefined, preds: [], remaining: 0, startedAt: undefined, inferenceMs: 0, busyUntil: 0, done: false });
       // the bound counts characters until their document is done (queued or planned)
       if (lane === 'http') this.httpQueuedChars += text.length;
       this.metrics.queueDepth(this.queued);
@@ -262,22 +263,20 @@ export class DynamicBatcher {
     const segs: Seg[] = [];
     while (lane.queue.length > 0 && (segs.length === 0 || segs.length < limit)) {
       const job = lane.queue.shift()!;
+      let plan: DocumentPlan;
       try {
-        job.pieces = engine.split(job.text).filter((p) => p.end > p.start);
+        plan = job.plan = engine.plan(job.text);
       } catch (err) {
         this.fail(job, err);
         continue;
       }
-      job.remaining = job.pieces.length;
-      job.preds = new Array<DocPrediction>(job.pieces.length);
-      if (job.pieces.length === 0) {
-        this.finish(job, engine.version, engine.labels);
+      job.remaining = plan.segments.length;
+      job.preds = new Array<SegmentResult>(plan.segments.length);
+      if (plan.segments.length === 0) {
+        this.finish(job, engine);
         continue;
       }
-      job.pieces.forEach((p, index) => {
-        const text = job.text.slice(p.start, p.end);
-        segs.push({ job, index, text, cost: engine.tokenCount(text) });
-      });
+      plan.segments.forEach((s, index) => segs.push({ job, index, text: s.text, cost: s.cpEnd - s.cpStart }));
     }
     this.metrics.queueDepth(this.queued);
     if (segs.length === 0) {
@@ -301,7 +300,7 @@ export class DynamicBatcher {
     const live = batch.segs.filter((s) => !s.job.done);
     try {
       if (live.length > 0) {
-        let outcome: Array<DocPrediction | { error: unknown }>;
+        let outcome: Array<SegmentResult | { error: unknown }>;
         try {
           outcome = await engine.predictBatch(live.map((s) => s.text));
           if (outcome.length !== live.length) throw new RangeError(`predictBatch returned ${outcome.length} predictions for ${live.length} segments`);
@@ -337,7 +336,7 @@ export class DynamicBatcher {
             return;
           }
           job.preds[s.index] = o;
-          if (--job.remaining === 0) this.finish(job, engine.version, engine.labels);
+          if (--job.remaining === 0) this.finish(job, engine);
         });
       }
     } finally {
@@ -346,8 +345,8 @@ export class DynamicBatcher {
   }
 
   /** A batch failed: run its segments one by one so only the culprit's document fails (or retries). */
-  private async isolate(engine: Lease['engine'], segs: Seg[]): Promise<Array<DocPrediction | { error: unknown }>> {
-    const out: Array<DocPrediction | { error: unknown }> = [];
+  private async isolate(engine: Lease['engine'], segs: Seg[]): Promise<Array<SegmentResult | { error: unknown }>> {
+    const out: Array<SegmentResult | { error: unknown }> = [];
     for (const s of segs) {
       try {
         const [p] = await engine.predictBatch([s.text]);
@@ -367,13 +366,13 @@ export class DynamicBatcher {
     job.reject(err);
   }
 
-  private finish(job: Job, version: string, labels: readonly string[]): void {
+  private finish(job: Job, engine: Lease['engine']): void {
     job.done = true;
     if (job.lane === 'http') this.httpQueuedChars -= job.text.length;
     try {
-      const prediction = job.pieces.length === 0 ? emptyPrediction(0) : mergePieces(job.text, job.pieces, job.preds);
+      const prediction = engine.merge(job.plan!, job.preds);
       const now = performance.now();
-      job.resolve({ prediction, modelVersion: version, labels, queueMs: (job.startedAt ?? now) - job.enqueuedAt, inferenceMs: job.inferenceMs });
+      job.resolve({ prediction, modelVersion: engine.version, labels: engine.labels, queueMs: (job.startedAt ?? now) - job.enqueuedAt, inferenceMs: job.inferenceMs });
     } catch (err) {
       job.reject(err);
     }

@@ -210,7 +210,7 @@ export class ModelManager {
   private async warmUp(engine: InferenceEngine): Promise<void> {
     const texts = this.opts.warmupTexts.filter((t) => t.length > 0);
     if (texts.length === 0) return;
-    const segments = texts.flatMap((t) => engine.split(t).map((p) => t.slice(p.start, p.end))).filter((s) => s.length > 0);
+    const segments = texts.flatMap((t) => engine.plan(t).segments.map((s) => s.text));
     // one run per shape class: single, and a small batch of mixed lengths
     await engine.predictBatch(segments.slice(0, 1));
     await engine.predictBatch(segments);

@@ -1,7 +1,8 @@
 // The ports of the tagger's use cases. The model runtime (@zhner/model) is reached only through
 // InferenceEngine/EngineLoader (one adapter: adapters/modelEngine.ts); metrics through TaggerMetrics
 // (prom-client adapter: adapters/metrics.ts). Unit tests pass fakes.
-import type { DocPrediction, TextPiece } from '../domain/prediction';
+import type { DocumentPlan, SegmentResult } from '@zhner/model';
+import type { DocPrediction } from '../domain/prediction';
 
 export type Precision = 'int8' | 'fp32';
 
@@ -21,17 +22,18 @@ export interface InferenceEngine {
   /** Longest segment (in tokens) one model run accepts. */
   readonly maxLength: number;
   /**
-   * Cuts `text` into pieces the model accepts (at most `maxLength` tokens each), preferably after
-   * sentence punctuation (。！？；\n). Pieces are in order, UTF-16 offsets; never truncates.
+   * The runtime's plan of a document: non-empty segments the model accepts (at most `maxLength`
+   * tokens each, cut after sentence punctuation first), in order; never truncates. The tagger only
+   * batches: cutting and merging are the runtime's (one document API for every caller).
    */
-  split(text: string): TextPiece[];
-  /** Tokens of a segment (its cost in a batch). */
-  tokenCount(segment: string): number;
+  plan(text: string): DocumentPlan;
   /**
-   * One model run over `segments` (each at most `maxLength` tokens); predictions in the same order,
+   * One model run over `segments` (each at most `maxLength` tokens); results in the same order,
    * offsets relative to each segment. Rejects when the run fails.
    */
-  predictBatch(segments: readonly string[]): Promise<DocPrediction[]>;
+  predictBatch(segments: readonly string[]): Promise<SegmentResult[]>;
+  /** The document's prediction from its plan and one result per segment (the runtime's merge). */
+  merge(plan: DocumentPlan, results: readonly SegmentResult[]): DocPrediction;
   dispose(): Promise<void>;
 }
 

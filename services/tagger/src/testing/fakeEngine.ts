@@ -1,11 +1,12 @@
 // A deterministic stand-in for the model runtime, for unit tests of the use cases and the HTTP
-// API: a dictionary tagger over code points with the same offsets contract (UTF-16 start/end,
-// code-point cpStart/cpEnd, surface text = slice), the sentence splitter's rules, and hooks to
-// slow a run down or make it fail.
+// API: a dictionary tagger over code points, the runtime's own document plan and merge (pure
+// functions of @zhner/model: same cuts, same offsets contract), and hooks to slow a run down or
+// make it fail.
 import { PlatformError, sha256Hex } from '@zhner/core';
-import type { Entity } from '@zhner/contracts';
+import { planDocument, type DocumentPlan, type SegmentResult } from '@zhner/model';
 import type { EngineLoader, InferenceEngine, LoadOptions, Precision , ModelResolver, ResolvedModel } from '../app/ports';
-import { codePointLength, type DocPrediction, type TextPiece } from '../domain/prediction';
+import type { DocPrediction } from '../domain/prediction';
+import { mergeToDoc } from '../adapters/documents';
 
 export const FAKE_DICTIONARY: Record<string, string> = { 北京: 'LOC', 上海: 'LOC', 李鹏: 'PER', 国务院: 'ORG', 新华社: 'ORG', '𠮷野家': 'ORG' };
 
@@ -25,38 +26,6 @@ export interface FakeEngineOptions {
   embeddingDim?: number;
 }
 
-const SENTENCE_END = new Set(['。', '！', '？', '；', '\n']);
-
-/** Splits like the runtime: pieces of at most maxLength code points, cut after 。！？；\n when possible. */
-export function fakeSplit(text: string, maxLength: number): TextPiece[] {
-  const cps = Array.from(text);
-  const pieces: TextPiece[] = [];
-  let start = 0; // code-point index
-  let utf16Start = 0;
-  const utf16At: number[] = [];
-  let u = 0;
-  for (const c of cps) {
-    utf16At.push(u);
-    u += c.length;
-  }
-  utf16At.push(u);
-  while (start < cps.length) {
-    let end = Math.min(cps.length, start + maxLength);
-    if (end < cps.length) {
-      for (let i = end - 1; i > start; i--) {
-        if (SENTENCE_END.has(cps[i])) {
-          end = i + 1;
-          break;
-        }
-      }
-    }
-    utf16Start = utf16At[start];
-    pieces.push({ start: utf16Start, end: utf16At[end] });
-    start = end;
-  }
-  return pieces;
-}
-
 export class FakeEngine implements InferenceEngine {
   readonly version: string;
   readonly precision: Precision;
@@ -73,7 +42,7 @@ export class FakeEngine implements InferenceEngine {
   inflight = 0;
   maxInflight = 0;
   delayMs: number;
-  private readonly dict: Array<[string, string]>;
+  private readonly dict: Array<[string[], string]>;
   private readonly dim: number;
 
   constructor(opts: FakeEngineOptions = {}) {
@@ -83,19 +52,21 @@ export class FakeEngine implements InferenceEngine {
     this.manifestSha256 = sha256Hex(this.version);
     this.maxLength = opts.maxLength ?? 64;
     this.delayMs = opts.delayMs ?? 0;
-    this.dict = Object.entries(opts.dictionary ?? FAKE_DICTIONARY).sort((a, b) => b[0].length - a[0].length);
+    this.dict = Object.entries(opts.dictionary ?? FAKE_DICTIONARY)
+      .map(([w, t]) => [Array.from(w), t] as [string[], string])
+      .sort((a, b) => b[0].length - a[0].length);
     this.dim = opts.embeddingDim ?? 4;
   }
 
-  split(text: string): TextPiece[] {
-    return fakeSplit(text, this.maxLength);
+  plan(text: string): DocumentPlan {
+    return planDocument(text, this.maxLength);
   }
 
-  tokenCount(segment: string): number {
-    return codePointLength(segment);
+  merge(plan: DocumentPlan, results: readonly SegmentResult[]): DocPrediction {
+    return mergeToDoc(plan, results, this.version);
   }
 
-  async predictBatch(segments: readonly string[]): Promise<DocPrediction[]> {
+  async predictBatch(segments: readonly string[]): Promise<SegmentResult[]> {
     if (this.disposed) throw new Error(`engine ${this.version} used after dispose`);
     this.inflight++;
     this.maxInflight = Math.max(this.maxInflight, this.inflight);
@@ -104,41 +75,44 @@ export class FakeEngine implements InferenceEngine {
       this.seen.push(...segments);
       await new Promise((r) => setTimeout(r, this.delayMs));
       for (const s of segments) {
-        if (codePointLength(s) > this.maxLength) throw new PlatformError('SEGMENT_TOO_LONG', `segment of ${codePointLength(s)} tokens > ${this.maxLength}`);
+        const n = Array.from(s).length;
+        if (n > this.maxLength) throw new PlatformError('SEGMENT_TOO_LONG', `segment of ${n} tokens > ${this.maxLength}`);
         if (s.includes(POISON_MARKER)) throw new PlatformError('INFERENCE_FAILED', 'the runtime choked on this input');
         if (s.includes(FLAKY_MARKER)) throw new PlatformError('INFERENCE_FAILED', 'the runtime failed (retriable)', { retriable: true });
       }
-      return segments.map((s) => this.predictOne(s));
+      return segments.map((s) => this.predictSegment(s));
     } finally {
       this.inflight--;
     }
   }
 
-  predictOne(text: string): DocPrediction {
-    const entities: Entity[] = [];
+  /** The dictionary's spans of one segment (code points of the segment), like a runtime result. */
+  predictSegment(segment: string): SegmentResult {
+    const cps = Array.from(segment);
+    const entities: Array<SegmentResult['entities'][number]> = [];
     let i = 0;
-    while (i < text.length) {
-      const hit = this.dict.find(([w]) => text.startsWith(w, i));
+    while (i < cps.length) {
+      const hit = this.dict.find(([w]) => w.every((c, k) => cps[i + k] === c));
       if (hit) {
-        const [w, type] = hit;
-        const cpStart = codePointLength(text, 0, i);
-        entities.push({ start: i, end: i + w.length, cpStart, cpEnd: cpStart + codePointLength(w), type, text: w, score: 0.9 });
-        i += w.length;
+        entities.push({ cpStart: i, cpEnd: i + hit[0].length, type: hit[1], score: 0.9, minMarginal: 0.9 });
+        i += hit[0].length;
       } else i++;
     }
-    const n = codePointLength(text);
-    const tokenEntropy = new Array<number>(n).fill(0.25);
+    const n = cps.length;
     return {
+      length: n,
       entities,
-      tokenCount: n,
-      tokenEntropy,
+      tokenEntropy: new Array<number>(n).fill(0.25),
       tokenConfidence: new Array<number>(n).fill(0.9),
-      meanEntropy: n ? 0.25 : 0,
-      maxEntropy: n ? 0.25 : 0,
       bestPathLogProb: -0.5 * n,
-      entityMinMarginal: entities.length ? 0.9 : null,
       embedding: Array.from({ length: this.dim }, (_, k) => (k + 1) / 10),
     };
+  }
+
+  /** The whole text as ONE segment, whatever its length (the reference a split document must match). */
+  predictOne(text: string): DocPrediction {
+    const plan = planDocument(text, Math.max(1, Array.from(text).length));
+    return this.merge(plan, plan.segments.map((s) => this.predictSegment(s.text)));
   }
 
   async dispose(): Promise<void> {
