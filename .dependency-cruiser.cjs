@@ -13,10 +13,17 @@ module.exports = {
     },
     {
       name: 'domain-is-pure',
-      comment: 'domain/ is plain functions over data: it imports only @zhner/core, @zhner/contracts, its own domain and pure node built-ins (crypto, path, url).',
+      comment: 'domain/ is plain functions over data: it imports only @zhner/core, @zhner/contracts, its own domain, its service\'s error catalogue (src/errors.ts) and pure node built-ins (crypto, path, url).',
       severity: 'error',
       from: { path: '^services/[^/]+/src/domain/', pathNot: '\\.test\\.tsx?$' },
-      to: { pathNot: ['^shared/(core|contracts)/', '^services/[^/]+/src/domain/', '^(node:)?(crypto|path|url)$'] },
+      to: { pathNot: ['^shared/(core|contracts)/', '^services/[^/]+/src/domain/', '^services/[^/]+/src/errors\\.ts$', '^(node:)?(crypto|path|url)$'] },
+    },
+    {
+      name: 'error-catalogue-is-pure',
+      comment: 'A service\'s error catalogue (src/errors.ts) is data over @zhner/core: domain/ imports it, so it imports nothing else.',
+      severity: 'error',
+      from: { path: '^services/[^/]+/src/errors\\.ts$' },
+      to: { pathNot: '^shared/core/' },
     },
     {
       name: 'core-has-no-dependencies',

@@ -28,7 +28,7 @@ const PLANTS: Plant[] = [
   { rule: 'no-circular', file: `shared/core/src/${tag}_a.ts`, source: `import { b } from './${tag}_b';\nexport const a = (): number => b() + 1;\n` },
 ];
 const EXTRA = [{ file: `shared/core/src/${tag}_b.ts`, source: `import { a } from './${tag}_a';\nexport const b = (): number => (a ? 1 : 0);\n` }];
-const CLEAN = { file: `services/tagger/src/domain/${tag}_clean.ts`, source: "import { ValidationError } from '@zhner/core';\nimport type { Entity } from '@zhner/contracts';\nimport { createHash } from 'node:crypto';\nexport const x = [ValidationError, createHash];\nexport type E = Entity;\n" };
+const CLEAN = { file: `services/tagger/src/domain/${tag}_clean.ts`, source: "import { ValidationError } from '@zhner/core';\nimport type { Entity } from '@zhner/contracts';\nimport { createHash } from 'node:crypto';\nimport { errors } from '../errors';\nexport const x = [ValidationError, createHash, errors];\nexport type E = Entity;\n" };
 
 interface Violation {
   rule: { name: string };

@@ -13,6 +13,7 @@ import { createReloaderMetrics } from './adapters/metrics';
 import { SqlReplicaRepository, SqlRolloutRepository } from './adapters/repository';
 
 export { configSpec, type ReloaderConfig } from './config';
+export { errors } from './errors';
 
 export interface ReloaderOverrides {
   clock?: Clock;

@@ -4,4 +4,5 @@
 export { SCORE_NAMES, computeScores, isScoreName, type ScoreName, type Scores } from './domain/scores';
 export { HYBRID, RANDOM, STRATEGY_NAMES, REGISTRY, isStrategyName, selectCandidates, type StrategyName, type SelectableDoc, type SelectionOptions, type SelectionResult } from './domain/selection';
 export { configSpec, type SamplerConfig } from './config';
+export { errors } from './errors';
 export { startSampler, type RunningSampler } from './service';

@@ -31,6 +31,7 @@ import { HttpModelActions, HttpNerClient, HttpRegistryReader, HttpRolloutReader 
 
 export type { NerClient, NerResponse, TaggedEntity, ModelActions, Principal } from './app/ports';
 export { inProcessNerClient, type InProcessTagged } from './adapters/inProcessNer';
+export { errors } from './errors';
 
 const LABEL = /^[A-Za-z][A-Za-z0-9_-]*$/;
 

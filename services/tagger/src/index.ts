@@ -2,7 +2,7 @@
 // entity event and one prediction event per document; hot swap of model versions on command.
 import type { Subscription } from '@zhner/bus';
 import { consumerGroup, RegistryClient, type TopicSpec } from '@zhner/contracts';
-import { ValidationError, errorMessage, retry } from '@zhner/core';
+import { errorMessage, retry } from '@zhner/core';
 import { Lifecycle, type HttpApp, type Logger } from '@zhner/kit';
 import { busReadiness, type RunningService, type ServiceContext } from '@zhner/service';
 import { DynamicBatcher } from './app/batcher';
@@ -16,8 +16,10 @@ import { buildHttpApp } from './adapters/http';
 import { createTaggerMetrics } from './adapters/metrics';
 import { REPO_ROOT, type TaggerConfig } from './config';
 import { INPUT_ERRORS } from './domain/input';
+import { errors } from './errors';
 
 export { configSpec, REPO_ROOT, type TaggerConfig } from './config';
+export { errors } from './errors';
 export type { InferenceEngine, EngineLoader, LoadOptions, ModelResolver, Precision, ResolvedModel, TaggerMetrics } from './app/ports';
 // the batching engine on its own, for the tagger benchmark (bench/tagger)
 export { DynamicBatcher } from './app/batcher';
@@ -135,11 +137,7 @@ export async function startTagger(config: TaggerConfig, ctx: ServiceContext, dep
             if (doc.text.length > config.maxTextLength) {
               metrics.rejected(INPUT_ERRORS.tooLong, 'kafka');
               tags.countRejected();
-              throw new ValidationError(`text is ${doc.text.length} characters long; the hard limit is ${config.maxTextLength}`, {
-                field: 'text',
-                code: INPUT_ERRORS.tooLong,
-                context: { docId: doc.id, length: doc.text.length, limit: config.maxTextLength },
-              });
+              throw errors.create('TEXT_TOO_LONG', { field: 'text', docId: doc.id, length: doc.text.length, limit: config.maxTextLength });
             }
           },
         });

@@ -22,6 +22,7 @@ import { SqlExampleRepository, SqlModelRepository, SqlRunRepository } from './ad
 // Public surface: the service, and what the active-learning simulation (bench/sim) reuses to fine-tune
 // the way the service does (training sets under the cap, the Python job, its workspace).
 export { configSpec, type OrchestratorConfig } from './config';
+export { errors } from './errors';
 export { buildTrainingSet, type TrainingSet, type TrainingSetInput } from './domain/trainingSet';
 export { scoreSpans, type CorpusExample, type Scores } from '@zhner/core'; // re-exported for bench/sim
 export type { TrainingProgress, TrainerResult } from './domain/progress';

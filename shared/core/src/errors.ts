@@ -40,8 +40,8 @@ export class ConfigError extends PlatformError {
 /** Input that can never succeed: a bad HTTP body, an event that fails validation, a bad correction. */
 export class ValidationError extends PlatformError {
   readonly field: string | undefined;
-  constructor(message: string, opts: { field?: string; code?: string; context?: ErrorContext; cause?: unknown } = {}) {
-    super(opts.code ?? 'VALIDATION_FAILED', message, { context: { field: opts.field, ...opts.context }, cause: opts.cause });
+  constructor(message: string, opts: { field?: string; code?: string; context?: ErrorContext; cause?: unknown; status?: number } = {}) {
+    super(opts.code ?? 'VALIDATION_FAILED', message, { context: { field: opts.field, ...opts.context }, cause: opts.cause, status: opts.status });
     this.field = opts.field;
   }
 }

@@ -2,6 +2,7 @@
 // no I/O beyond node built-ins (hashing, /proc/cpuinfo). Logging, metrics, HTTP and lifecycle
 // live in @zhner/kit, on top of this package.
 export * from './errors';
+export * from './catalogue';
 export * from './retry';
 export * from './config';
 export * from './text';

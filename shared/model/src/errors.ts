@@ -1,29 +1,14 @@
-// Errors of the model runtime. Same shape as @zhner/kit's PlatformError (code, retriable, context,
-// cause, toJSON) without depending on kit, so that the runtime and the eval CLI stay light.
-// Callers branch on `code` / `retriable` or the class, never on message text.
+// Errors of the model runtime: PlatformErrors (@zhner/core), so every caller (the tagger, the
+// evaluator, the bus runner's retry and dead-letter decisions, kit's HTTP mapping) sees the same
+// code, retriable flag and context without a translation. Callers branch on `code` / `retriable`
+// or the class, never on message text.
+import { PlatformError, type ErrorContext } from '@zhner/core';
 
-export type ErrorContextValue = string | number | boolean | null | undefined | readonly unknown[];
-export interface ErrorContext {
-  readonly [key: string]: ErrorContextValue;
-}
+export type { ErrorContext };
 
-export class ModelError extends Error {
-  readonly code: string;
-  readonly retriable: boolean;
-  readonly context: ErrorContext;
-  override readonly cause?: unknown;
-
+export class ModelError extends PlatformError {
   constructor(code: string, message: string, opts: { retriable?: boolean; cause?: unknown; context?: ErrorContext } = {}) {
-    super(message);
-    this.name = new.target.name;
-    this.code = code;
-    this.retriable = opts.retriable ?? false;
-    this.context = opts.context ?? {};
-    if (opts.cause !== undefined) this.cause = opts.cause;
-  }
-
-  toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, retriable: this.retriable, context: this.context };
+    super(code, message, opts);
   }
 }
 

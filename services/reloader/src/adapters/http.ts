@@ -1,11 +1,11 @@
 // HTTP API of the reloader: replicas, rollouts, starting a rollout and forcing a rollback.
 import { Type } from '@sinclair/typebox';
 import { ErrorBody, ModelVersionRef, Nullable, Replica, Rollout as RolloutSchema, refuseModelPaths, type Rollout as RolloutT } from '@zhner/contracts';
-import { PlatformError } from '@zhner/core';
 import { createAdminGuard, type createHttpApp, type Logger } from '@zhner/kit';
 import { isLive, type Rollout } from '../domain/rollout';
 import type { ModelRegistry, ReplicaRepository, RolloutRepository } from '../app/ports';
-import { RolloutNotFoundError, type RolloutEngine } from '../app/rolloutEngine';
+import type { RolloutEngine } from '../app/rolloutEngine';
+import { errors } from '../errors';
 
 type App = ReturnType<typeof createHttpApp>;
 
@@ -69,7 +69,7 @@ export function registerReloaderRoutes(app: App, deps: ReloaderHttpDeps): void {
     { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 300 }) }), response: { 200: RolloutSchema, 404: ErrorBody } } },
     async (req) => {
       const r = await deps.rollouts.get(req.params.id);
-      if (!r) throw new RolloutNotFoundError(req.params.id);
+      if (!r) throw errors.create('ROLLOUT_NOT_FOUND', { rolloutId: req.params.id });
       return rolloutOut(r);
     },
   );
@@ -86,9 +86,9 @@ export function registerReloaderRoutes(app: App, deps: ReloaderHttpDeps): void {
       preValidation: async (req) => refuseModelPaths(req.body),
     },
     async (req, reply) => {
-      if (!deps.registry) throw new PlatformError('REGISTRY_NOT_CONFIGURED', 'this reloader has no REGISTRY_URL: it cannot resolve a model version', { status: 503 });
+      if (!deps.registry) throw errors.create('REGISTRY_NOT_CONFIGURED');
       const target = await deps.registry.model(req.body.modelVersion);
-      if (!target) throw new PlatformError('UNKNOWN_MODEL_VERSION', `model version ${JSON.stringify(req.body.modelVersion)} is not in the registry`, { status: 404 });
+      if (!target) throw errors.create('UNKNOWN_MODEL_VERSION', { modelVersion: req.body.modelVersion });
       const current = await deps.registry.promoted();
       const previous = current && current.version !== target.version ? current : undefined;
       const r = await deps.engine.startRollout(

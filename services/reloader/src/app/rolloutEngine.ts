@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '@zhner/bus';
 import type { ModelEvent, ReplicaHeartbeat } from '@zhner/contracts';
-import { errorMessage, PlatformError } from '@zhner/core';
+import { errorMessage } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
-import { advance, forceRollback, isActive, newRollout, reconcileCommands, RolloutStateError, type Rollout, type RolloutPolicy, type Transition } from '../domain/rollout';
+import { advance, forceRollback, isActive, newRollout, reconcileCommands, type Rollout, type RolloutPolicy, type Transition } from '../domain/rollout';
+import { errors } from '../errors';
 import type { Clock, ReplicaRepository, RolloutRepository } from './ports';
 
 /** What the metrics adapter records. */
@@ -38,18 +39,6 @@ export interface StartRolloutRequest {
   previousVersion?: string | null;
   previousUri?: string | null;
   metrics?: Record<string, number>;
-}
-
-export class RolloutConflictError extends PlatformError {
-  constructor(active: Rollout) {
-    super('CONFLICT', `rollout ${active.rolloutId} of ${active.modelVersion} is ${active.state}; one rollout at a time`, { context: { activeRolloutId: active.rolloutId } });
-  }
-}
-
-export class RolloutNotFoundError extends PlatformError {
-  constructor(id: string) {
-    super('NOT_FOUND', `rollout ${id} not found`, { context: { rolloutId: id } });
-  }
 }
 
 export class RolloutEngine {
@@ -131,13 +120,13 @@ export class RolloutEngine {
   }
 
   /**
-   * Starts a rollout. `exclusive` (operators): refused with RolloutConflictError while another
+   * Starts a rollout. `exclusive` (operators): refused with ROLLOUT_CONFLICT (409) while another
    * rollout is pending or active. From an event: queued behind the active one. Idempotent on id.
    */
   async startRollout(req: StartRolloutRequest, opts: { rolloutId?: string; trigger: 'event' | 'manual' }): Promise<Rollout> {
     const rollout = newRollout({ ...req, rolloutId: opts.rolloutId ?? `ro-${randomUUID()}`, trigger: opts.trigger }, this.deps.clock.now());
     const res = await this.deps.rollouts.insert(rollout, { exclusive: opts.trigger === 'manual' });
-    if (res.result === 'conflict') throw new RolloutConflictError(res.active);
+    if (res.result === 'conflict') throw errors.create('ROLLOUT_CONFLICT', { activeRolloutId: res.active.rolloutId, modelVersion: res.active.modelVersion, state: res.active.state });
     if (res.result === 'inserted') this.deps.logger.info({ rolloutId: rollout.rolloutId, version: rollout.modelVersion, trigger: opts.trigger }, 'rollout created');
     void this.tick();
     return res.rollout;
@@ -146,19 +135,19 @@ export class RolloutEngine {
   /** Forces a rollback of an active or completed rollout. Throws NOT_FOUND / CONFLICT. */
   async rollback(rolloutId: string, reason: string): Promise<Rollout> {
     let before: Rollout | undefined;
-    let stateError: RolloutStateError | undefined;
+    let stateError: unknown;
     const t = await this.deps.rollouts.drive(rolloutId, (r) => {
       before = r;
       try {
         return forceRollback(r, this.deps.clock.now(), reason);
       } catch (err) {
-        if (!(err instanceof RolloutStateError)) throw err;
+        if (!errors.is(err, 'ROLLOUT_FINISHED')) throw err;
         stateError = err;
         return { rollout: r, effects: [] };
       }
     });
-    if (!t) throw new RolloutNotFoundError(rolloutId);
-    if (stateError) throw new PlatformError('CONFLICT', stateError.message, { context: { rolloutId, state: stateError.state } });
+    if (!t) throw errors.create('ROLLOUT_NOT_FOUND', { rolloutId });
+    if (stateError) throw stateError;
     this.report(before!, t);
     void this.tick();
     return t.rollout;

@@ -1,4 +1,5 @@
-import { advance, forceRollback, isLive, newRollout, reconcileCommands, RolloutStateError, type ReplicaView, type Rollout, type RolloutEffect, type RolloutPolicy } from './rollout';
+import { errors } from '../errors';
+import { advance, forceRollback, isLive, newRollout, reconcileCommands, type ReplicaView, type Rollout, type RolloutEffect, type RolloutPolicy } from './rollout';
 
 const policy: RolloutPolicy = { staleAfterMs: 30_000, stepTimeoutMs: 60_000, canarySoakMs: 10_000, canaryMaxErrors: 0 };
 const T0 = 1_000_000;
@@ -219,7 +220,14 @@ describe('terminal states and forced rollback', () => {
   it('an operator rollback of a pending rollout fails it; a rolled-back one cannot be rolled back again', () => {
     const t = forceRollback(start(), T0 + 1, 'cancelled');
     expect(t.rollout.state).toBe('failed');
-    expect(() => forceRollback(t.rollout, T0 + 2, 'again')).toThrow(RolloutStateError);
+    let refused: unknown;
+    try {
+      forceRollback(t.rollout, T0 + 2, 'again');
+    } catch (err) {
+      refused = err;
+    }
+    expect(errors.is(refused, 'ROLLOUT_FINISHED')).toBe(true);
+    expect(refused).toMatchObject({ code: 'CONFLICT', status: 409, message: 'rollout ro-1 is failed: nothing to roll back' });
   });
 });
 

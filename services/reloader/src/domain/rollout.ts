@@ -20,6 +20,7 @@
 //            State rolled_back once any command was sent; failed when nothing was (pending).
 //  forced    an operator's rollback of an active or completed rollout does the same.
 import type { ModelEvent, ReplicaCommand, ReplicaState } from '@zhner/contracts';
+import { errors } from '../errors';
 
 export type RolloutState = 'pending' | 'canary' | 'rolling' | 'completed' | 'rolled_back' | 'failed';
 export type CanaryPhase = 'loading' | 'soak';
@@ -303,22 +304,13 @@ export function advance(current: Rollout, replicas: readonly ReplicaView[], now:
   return { rollout: r, effects: [] };
 }
 
-export class RolloutStateError extends Error {
-  constructor(
-    readonly rolloutId: string,
-    readonly state: RolloutState,
-  ) {
-    super(`rollout ${rolloutId} is ${state}: nothing to roll back`);
-  }
-}
-
 /**
  * An operator's rollback: an active rollout is stopped and undone; a completed one is undone
- * (ROLLBACK to every replica that switched). Throws RolloutStateError for a rollout that is
+ * (ROLLBACK to every replica that switched). Throws ROLLOUT_FINISHED (409 CONFLICT) for a rollout that is
  * already rolled back or failed.
  */
 export function forceRollback(current: Rollout, now: number, reason: string): Transition {
-  if (current.state === 'rolled_back' || current.state === 'failed') throw new RolloutStateError(current.rolloutId, current.state);
+  if (current.state === 'rolled_back' || current.state === 'failed') throw errors.create('ROLLOUT_FINISHED', { rolloutId: current.rolloutId, state: current.state });
   const r = clone(current);
   return { rollout: r, effects: rollBack(r, now, reason, 'forced_rollback', current.state === 'completed') };
 }

@@ -1,6 +1,6 @@
 // Mini-batch k-means (Sculley 2010, "Web-scale k-means clustering") with k-means++ seeding.
 // Deterministic for a given seed: every random choice comes from one seeded generator.
-import { ValidationError } from '@zhner/core';
+import { errors } from '../errors';
 import { randomInt, seededRandom } from '@zhner/core';
 import { squaredDistance, type Vector } from './vectors';
 
@@ -72,11 +72,11 @@ function seedCentroids(vectors: readonly Vector[], k: number, random: () => numb
  * ValidationError when k < 1 or the vectors differ in dimension.
  */
 export function miniBatchKMeans(vectors: readonly Vector[], k: number, opts: KMeansOptions = {}): KMeansResult {
-  if (!Number.isInteger(k) || k < 1) throw new ValidationError(`k = ${k} must be an integer >= 1`, { field: 'k' });
+  if (!Number.isInteger(k) || k < 1) throw errors.create('KMEANS_BAD_K', { field: 'k', k });
   if (vectors.length === 0) return { centroids: [], assignments: [], inertia: 0 };
   const dim = vectors[0].length;
   vectors.forEach((v, i) => {
-    if (v.length !== dim) throw new ValidationError(`vector ${i} has dimension ${v.length}; vector 0 has ${dim}`, { field: `vectors[${i}]` });
+    if (v.length !== dim) throw errors.create('KMEANS_MIXED_DIMENSIONS', { field: `vectors[${i}]`, index: i, dimension: v.length, expected: dim });
   });
   const random = seededRandom(opts.seed ?? 42);
   const iterations = opts.iterations ?? 50;

@@ -3,7 +3,7 @@
 // review), so one sort order serves every strategy. Names are versioned (`sampler.<score>.v1`): a
 // change of behaviour gets a new version so that recorded candidates and simulation runs keep
 // their meaning.
-import { ValidationError } from '@zhner/core';
+import { errors } from '../errors';
 
 /** What scoring needs from a prediction (a `Prediction` event satisfies it). */
 export interface UncertaintyInput {
@@ -47,7 +47,7 @@ export function entropy(probs: readonly number[]): number {
   let h = 0;
   for (let i = 0; i < probs.length; i++) {
     const p = probs[i];
-    if (!Number.isFinite(p) || p < 0) throw new ValidationError(`probability ${p} at index ${i} must be a finite number >= 0`, { field: `probs[${i}]` });
+    if (!Number.isFinite(p) || p < 0) throw errors.create('PROBABILITY_INVALID', { field: `probs[${i}]`, probability: p, index: i });
     if (p > 0) h -= p * Math.log(p);
   }
   return h;
@@ -132,7 +132,7 @@ export const SCORERS: Readonly<Record<ScoreName, (p: UncertaintyInput) => number
 /** Every score of a document, by name. Throws ValidationError when the token arrays disagree with tokenCount. */
 export function computeScores(p: UncertaintyInput): Scores {
   if (p.tokenEntropy.length !== p.tokenCount || p.tokenConfidence.length !== p.tokenCount) {
-    throw new ValidationError(`tokenEntropy/tokenConfidence lengths (${p.tokenEntropy.length}/${p.tokenConfidence.length}) differ from tokenCount ${p.tokenCount}`, { field: 'tokenCount' });
+    throw errors.create('TOKEN_ARRAYS_MISMATCH', { field: 'tokenCount', entropyLength: p.tokenEntropy.length, confidenceLength: p.tokenConfidence.length, tokenCount: p.tokenCount });
   }
   const out = {} as Record<ScoreName, number>;
   for (const name of SCORE_NAMES) out[name] = SCORERS[name](p);
@@ -155,7 +155,7 @@ export interface ScoredDocument {
  * inconsistent token arrays.
  */
 export function scoreDocument(p: UncertaintyInput, strategy: ScoreName = MEAN_ENTROPY): ScoredDocument {
-  if (!isScoreName(strategy)) throw new ValidationError(`unknown score ${JSON.stringify(strategy)}; one of ${SCORE_NAMES.join(', ')}`, { field: 'strategy' });
+  if (!isScoreName(strategy)) throw errors.create('UNKNOWN_SCORE', { field: 'strategy', strategy, allowed: SCORE_NAMES });
   const scores = computeScores(p);
   return { strategy, score: scores[strategy], scores, averageConfidence: averageConfidence(p) };
 }

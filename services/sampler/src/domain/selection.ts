@@ -3,7 +3,7 @@
 //   (mini-batch k-means on unit embeddings) → novelty (cosine distance to the nearest labelled
 //   document) → priority → rank → cap per cluster → budget.
 // Pure and deterministic for a given seed: the active-learning simulation calls it directly.
-import { ValidationError } from '@zhner/core';
+import { errors } from '../errors';
 import { KMEANS, miniBatchKMeans } from './kmeans';
 import { seededRandom } from '@zhner/core';
 import { MNLP, SCORE_NAMES, isScoreName, passesGate, type ScoreName, type Scores } from './scores';
@@ -109,7 +109,7 @@ function resolve(opts: SelectionOptions): Resolved {
   if (!Number.isInteger(perClusterMax) || perClusterMax < 1) problems.push(`perClusterMax ${perClusterMax} must be an integer >= 1`);
   const noveltyWeight = opts.noveltyWeight ?? 0.5;
   if (!(noveltyWeight >= 0 && noveltyWeight <= 1)) problems.push(`noveltyWeight ${noveltyWeight} must lie in [0, 1]`);
-  if (problems.length) throw new ValidationError(`invalid selection options: ${problems.join('; ')}`, { field: 'options', context: { problems } });
+  if (problems.length) throw errors.create('SELECTION_OPTIONS_INVALID', { field: 'options', problems });
   return { strategy: opts.strategy, budget: opts.budget, baseScore, k, perClusterMax, noveltyWeight, seed: opts.seed ?? 42, kmeans: opts.kmeans ?? {} };
 }
 
@@ -123,7 +123,7 @@ export function gateByConfidence<T extends SelectableDoc>(docs: readonly T[], th
   const kept: T[] = [];
   const gatedOut: T[] = [];
   for (const d of docs) {
-    if (d.averageConfidence === undefined) throw new ValidationError(`document ${d.id} has no averageConfidence; the gate needs it`, { field: 'averageConfidence' });
+    if (d.averageConfidence === undefined) throw errors.create('CONFIDENCE_MISSING', { field: 'averageConfidence', docId: d.id });
     (passesGate(d.averageConfidence, threshold) ? kept : gatedOut).push(d);
   }
   return { kept, gatedOut };

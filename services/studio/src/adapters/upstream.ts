@@ -1,11 +1,12 @@
 // HTTP clients of the services the studio calls: the tagger's POST /ner, the orchestrator's
 // POST /runs and registry reads (GET /models, /runs), the reloader's POST /rollouts, POST
 // /rollouts/:id/rollback and reads (GET /replicas, /rollouts) — bodies checked against the
-// published contracts (@zhner/contracts). Failures become
-// StudioErrors: unreachable or timed out → 503 UPSTREAM_UNAVAILABLE; an error answer → 502
-// UPSTREAM_FAILED carrying the upstream status and message.
+// published contracts (@zhner/contracts). Failures become the
+// studio's errors (src/errors.ts): unreachable or timed out → 503 UPSTREAM_UNAVAILABLE; a 5xx
+// answer → 502 UPSTREAM_FAILED carrying the upstream status and message; a 4xx is relayed.
 import { RegistryClient, RolloutsClient } from '@zhner/contracts';
-import { StudioError, upstreamFailed } from '../app/errors';
+import type { PlatformError } from '@zhner/core';
+import { upstreamFailed, upstreamRefused } from '../errors';
 import type { ModelActions, NerClient, NerResponse, RegistryReader, RolloutReader, TaggedEntity } from '../app/ports';
 
 /**
@@ -13,10 +14,10 @@ import type { ModelActions, NerClient, NerResponse, RegistryReader, RolloutReade
  * registry, a rollout already rolled back): the caller gets the same status, code and message. A
  * 5xx or an unreadable answer is the dependency failing: 502/503 (details in the log only).
  */
-function refusal(service: string, url: string, status: number, body: unknown, text: string): StudioError {
+function refusal(service: string, url: string, status: number, body: unknown, text: string): PlatformError {
   const e = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   const msg = typeof e?.message === 'string' ? e.message : text.slice(0, 300);
-  if (status >= 400 && status < 500) return new StudioError(status, typeof e?.code === 'string' ? e.code : 'UPSTREAM_REFUSED', `${service}: ${msg}`, { context: { service, upstreamStatus: status } });
+  if (status >= 400 && status < 500) return upstreamRefused(service, status, typeof e?.code === 'string' ? e.code : undefined, msg);
   return upstreamFailed(service, `${url} answered ${status}: ${msg}`, { status, retriable: status === 503 });
 }
 

@@ -2,12 +2,11 @@
 // gold) and spot-check a sample of an annotator's recent corrections. An adjudication also
 // publishes a Correction (origin ADJUDICATION) so the training pool gets the resolved gold.
 import type { Correction, GoldEntity } from '@zhner/contracts';
-import { ValidationError } from '@zhner/core';
 import { adjudicationIdFor } from '../domain/ids';
 import { isConflict, mergeByVote, sameEntities } from '../domain/quality';
-import { CorrectionRejected, checkSpans, sortSpans, type SpanInput } from '../domain/spans';
+import { checkSpans, isCorrectionRejected, sortSpans, type SpanInput } from '../domain/spans';
 import { checkContract } from './corrections';
-import { conflict, notFound } from './errors';
+import { errors } from '../errors';
 import type { LabelProvider } from './labels';
 import type { AdjudicationRecord, AdjudicationStore, ConflictGroup, Principal, SpotCheckItem, StudioMetrics } from './ports';
 
@@ -49,7 +48,7 @@ export class AdjudicationService {
    */
   async adjudicate(p: Principal, input: AdjudicateInput): Promise<{ adjudication: AdjudicationRecord; correction: Correction; duplicate: boolean }> {
     if ((input.chosenCorrectionId === undefined) === (input.entities === undefined)) {
-      throw new ValidationError('give either chosenCorrectionId or entities', { field: 'chosenCorrectionId' });
+      throw errors.create('ADJUDICATION_FORM', { field: 'chosenCorrectionId' });
     }
     const revision = input.revision ?? 0;
     const id = adjudicationIdFor(input.textHash, p.annotatorId, revision);
@@ -57,24 +56,24 @@ export class AdjudicationService {
     const prior = await this.store.getAdjudication(id);
     if (prior) {
       const same = input.chosenCorrectionId !== undefined ? prior.chosenCorrectionId === input.chosenCorrectionId : prior.chosenCorrectionId === null && sameEntities(prior.entities, input.entities!);
-      if (!same) throw conflict('IDEMPOTENCY_CONFLICT', `adjudication revision ${revision} of this text already exists with other gold; use revision ${revision + 1}`);
+      if (!same) throw errors.create('ADJUDICATION_REVISION_TAKEN', { revision, nextRevision: revision + 1 });
       this.metrics.correctionSubmitted('ADJUDICATION', true);
       return { adjudication: prior, correction: this.correctionOf(prior, revision), duplicate: true };
     }
     const corrections = await this.store.correctionsOfText(input.textHash);
-    if (corrections.length === 0) throw notFound('corrected text', input.textHash);
+    if (corrections.length === 0) throw errors.create('CORRECTED_TEXT_NOT_FOUND', { id: input.textHash });
     const { text, docId } = corrections[0];
     const labels = await this.labels.labels();
     let entities: GoldEntity[];
     if (input.chosenCorrectionId !== undefined) {
       const chosen = corrections.find((c) => c.correctionId === input.chosenCorrectionId);
-      if (!chosen) throw new ValidationError(`correction ${input.chosenCorrectionId} is not one of this text's current corrections`, { field: 'chosenCorrectionId' });
+      if (!chosen) throw errors.create('NOT_A_CURRENT_CORRECTION', { field: 'chosenCorrectionId', chosenCorrectionId: input.chosenCorrectionId });
       entities = chosen.entities;
     } else {
       try {
         checkSpans(text, input.entities!, labels, 'entities');
       } catch (err) {
-        if (err instanceof CorrectionRejected) this.metrics.correctionRejected(err.reason);
+        if (isCorrectionRejected(err)) this.metrics.correctionRejected(err.entry);
         throw err;
       }
       entities = input.entities!.map(({ start, end, type, text: t }) => ({ start, end, type, text: t }));

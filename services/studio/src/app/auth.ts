@@ -3,7 +3,7 @@
 // annotators are refused. Tokens never reach a log line: only the token id is ever logged.
 import type { Logger } from '@zhner/kit';
 import { parseToken, secretMatches, type Role } from '../domain/tokens';
-import { forbidden, unauthenticated } from './errors';
+import { errors } from '../errors';
 import type { Principal, TokenRepository } from './ports';
 
 export class Authenticator {
@@ -18,28 +18,28 @@ export class Authenticator {
 
   /**
    * The principal behind an `Authorization: Bearer zhner_…` header.
-   * @throws StudioError 401 UNAUTHENTICATED when the header is missing, malformed, unknown, revoked or disabled.
+   * @throws 401 UNAUTHENTICATED when the header is missing, malformed, unknown, revoked or disabled.
    */
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    if (!authorization) throw unauthenticated('this request needs an API token: send "Authorization: Bearer zhner_…" (create one with npm run studio:token -- create)');
+    if (!authorization) throw errors.create('TOKEN_MISSING');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!m) throw unauthenticated('the Authorization header must be "Bearer <token>"');
+    if (!m) throw errors.create('AUTHORIZATION_MALFORMED');
     const parsed = parseToken(m[1]);
-    if (!parsed) throw unauthenticated('the bearer token is not a studio token (zhner_<id>_<secret>)');
+    if (!parsed) throw errors.create('TOKEN_NOT_STUDIO');
     const rec = await this.tokens.find(parsed.tokenId);
     if (!rec || !secretMatches(parsed.secret, rec.tokenHash)) {
       this.logger.info({ tokenId: parsed.tokenId }, 'rejected unknown token');
-      throw unauthenticated('the token is not valid');
+      throw errors.create('TOKEN_INVALID');
     }
-    if (rec.revokedAt !== null) throw unauthenticated('the token was revoked');
-    if (rec.disabledAt !== null) throw unauthenticated(`annotator ${rec.annotatorId} is disabled`);
+    if (rec.revokedAt !== null) throw errors.create('TOKEN_REVOKED');
+    if (rec.disabledAt !== null) throw errors.create('ANNOTATOR_DISABLED', { annotatorId: rec.annotatorId });
     this.touch(rec.tokenId);
     return { annotatorId: rec.annotatorId, displayName: rec.displayName, role: rec.role, tokenId: rec.tokenId };
   }
 
-  /** @throws StudioError 403 FORBIDDEN when `principal` lacks `role` (admin implies annotator). */
+  /** @throws 403 FORBIDDEN when `principal` lacks `role` (admin implies annotator). */
   requireRole(principal: Principal, role: Role): void {
-    if (role === 'admin' && principal.role !== 'admin') throw forbidden(`${principal.annotatorId} is an ${principal.role}; this action needs the admin role`);
+    if (role === 'admin' && principal.role !== 'admin') throw errors.create('NEEDS_ADMIN', { annotatorId: principal.annotatorId, role: principal.role });
   }
 
   private touch(tokenId: string): void {

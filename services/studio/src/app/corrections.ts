@@ -6,8 +6,8 @@ import { validateCorrection, type Correction } from '@zhner/contracts';
 import { ValidationError } from '@zhner/core';
 import { correctionIdFor } from '../domain/ids';
 import { sameEntities } from '../domain/quality';
-import { CorrectionRejected, bioToSpans, checkSpans, sortSpans, type SpanInput } from '../domain/spans';
-import { conflict, notFound } from './errors';
+import { bioToSpans, checkSpans, correctionRejected, isCorrectionRejected, sortSpans, type SpanInput } from '../domain/spans';
+import { errors } from '../errors';
 import type { LabelProvider } from './labels';
 import type { CandidateStatus, CorrectionStore, Principal, QueueRepository, StoredCorrection, StudioMetrics } from './ports';
 
@@ -34,8 +34,8 @@ export interface SubmitResult {
 export function resolveSpans(text: string, input: Pick<SubmitInput, 'entities' | 'tags' | 'tokens'>, labels: readonly string[]): SpanInput[] {
   const hasEntities = input.entities !== undefined;
   const hasTags = input.tags !== undefined;
-  if (hasEntities === hasTags) throw new CorrectionRejected('INPUT_FORM', hasEntities ? 'tags' : 'entities', 'give either entities (spans) or tags (BIO), not both and not neither');
-  if (input.tokens !== undefined && !hasTags) throw new CorrectionRejected('INPUT_FORM', 'tokens', 'tokens are only meaningful with tags');
+  if (hasEntities === hasTags) throw correctionRejected('INPUT_FORM', hasEntities ? 'tags' : 'entities', 'give either entities (spans) or tags (BIO), not both and not neither');
+  if (input.tokens !== undefined && !hasTags) throw correctionRejected('INPUT_FORM', 'tokens', 'tokens are only meaningful with tags');
   const spans = hasTags ? bioToSpans(text, input.tags!, labels, input.tokens) : input.entities!;
   checkSpans(text, spans, labels, 'entities');
   return sortSpans(spans).map(({ start, end, type, text: surface }) => ({ start, end, type, text: surface }));
@@ -46,7 +46,7 @@ export function checkContract(c: Correction, labels: readonly string[]): void {
   try {
     validateCorrection(c, labels);
   } catch (err) {
-    if (err instanceof ValidationError && !(err instanceof CorrectionRejected)) throw new CorrectionRejected('INPUT_FORM', err.field ?? 'body', err.message);
+    if (err instanceof ValidationError && !isCorrectionRejected(err)) throw correctionRejected('INPUT_FORM', err.field ?? 'body', err.message);
     throw err;
   }
 }
@@ -75,7 +75,7 @@ export class CorrectionService {
    */
   async submit(p: Principal, input: SubmitInput): Promise<SubmitResult> {
     const candidate = await this.deps.queue.get(input.candidateId);
-    if (!candidate) throw notFound('candidate', input.candidateId);
+    if (!candidate) throw errors.create('CANDIDATE_NOT_FOUND', { id: input.candidateId });
     const labels = await this.deps.labels.labels();
     const revision = input.revision ?? 0;
     let correction: Correction;
@@ -95,7 +95,7 @@ export class CorrectionService {
       };
       checkContract(correction, labels);
     } catch (err) {
-      if (err instanceof CorrectionRejected) this.deps.metrics.correctionRejected(err.reason);
+      if (isCorrectionRejected(err)) this.deps.metrics.correctionRejected(err.entry);
       throw err;
     }
     let existing: StoredCorrection | undefined;
@@ -105,25 +105,21 @@ export class CorrectionService {
       predicted: candidate.predicted,
       annotationsPerItem: this.deps.annotationsPerItem,
       decide: (s) => {
-        if (!s.candidate) throw notFound('candidate', input.candidateId);
+        if (!s.candidate) throw errors.create('CANDIDATE_NOT_FOUND', { id: input.candidateId });
         if (s.existing) {
           if (!sameEntities(s.existing.entities, correction.entities)) {
-            throw conflict(
-              'IDEMPOTENCY_CONFLICT',
-              `revision ${revision} of ${p.annotatorId}'s correction of ${input.candidateId} was already submitted with other entities; submit revision ${revision + 1} to revise it`,
-              { revision },
-            );
+            throw errors.create('CORRECTION_REVISION_TAKEN', { revision, nextRevision: revision + 1, annotatorId: p.annotatorId, candidateId: input.candidateId });
           }
           existing = s.existing;
           return 'duplicate';
         }
         const c = s.candidate;
         if (c.status === 'claimed' && c.claimedBy !== p.annotatorId && (c.claimExpiresAt ?? 0) > now) {
-          throw conflict('CLAIMED_BY_OTHER', `candidate ${c.candidateId} is claimed by ${c.claimedBy}`, { claimedBy: c.claimedBy });
+          throw errors.create('CORRECTION_CLAIMED_BY_OTHER', { candidateId: c.candidateId, claimedBy: c.claimedBy });
         }
         const heldByMe = c.status === 'claimed' && c.claimedBy === p.annotatorId;
         if (!heldByMe && !s.annotatorHasPrevious) {
-          throw conflict('NOT_CLAIMED', `claim candidate ${c.candidateId} before correcting it (POST /api/queue/${c.candidateId}/claim); it is ${c.status}`);
+          throw errors.create('CLAIM_FIRST', { candidateId: c.candidateId, status: c.status });
         }
         return 'insert';
       },

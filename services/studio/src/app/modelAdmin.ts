@@ -1,7 +1,7 @@
 // Admin model actions: train now, roll a registered version out, roll a rollout back. The studio
 // only forwards them (the orchestrator and reloader own runs and rollouts); a rollout names a
 // registered version (checked against the registry first, for a clear 404).
-import { notFound } from './errors';
+import { errors } from '../errors';
 import type { ModelActions, Principal, RegistryReader } from './ports';
 
 export class ModelAdmin {
@@ -18,7 +18,7 @@ export class ModelAdmin {
   /** @throws 404 when the version is not in the registry. */
   async startRollout(p: Principal, modelVersion: string): Promise<unknown> {
     const v = await this.registry.model(modelVersion);
-    if (!v) throw notFound('model version', modelVersion);
+    if (!v) throw errors.create('MODEL_VERSION_NOT_FOUND', { id: modelVersion });
     const out = await this.actions.startRollout({ modelVersion: v.version, requestedBy: p.annotatorId });
     this.onChange?.();
     return out;

@@ -1,7 +1,7 @@
 // The review queue as annotators use it: list by priority, claim the next item (or a chosen one),
 // skip or release it. Claims are atomic in the repository (one UPDATE; FOR UPDATE SKIP LOCKED on
 // PostgreSQL) and expire after the claim TTL, so an abandoned item returns to the queue.
-import { conflict, notFound } from './errors';
+import { errors } from '../errors';
 import type { Candidate, CandidateStatus, Principal, QueueRepository, StudioMetrics } from './ports';
 
 /** A claimed item and the revision number the annotator's next correction of it must carry. */
@@ -34,7 +34,7 @@ export class ReviewQueue {
 
   async get(candidateId: string): Promise<Candidate> {
     const c = await this.repo.get(candidateId);
-    if (!c) throw notFound('candidate', candidateId);
+    if (!c) throw errors.create('CANDIDATE_NOT_FOUND', { id: candidateId });
     return c;
   }
 
@@ -66,8 +66,8 @@ export class ReviewQueue {
     }
     this.opts.metrics.claim('conflict');
     const c = await this.get(candidateId);
-    if (c.status === 'claimed') throw conflict('CLAIMED_BY_OTHER', `candidate ${candidateId} is claimed by ${c.claimedBy} until ${new Date(c.claimExpiresAt ?? 0).toISOString()}`, { claimedBy: c.claimedBy });
-    throw conflict('NOT_CLAIMABLE', `candidate ${candidateId} is ${c.status}; only open items (or expired claims) can be claimed`, { status: c.status });
+    if (c.status === 'claimed') throw errors.create('CLAIMED_BY_OTHER', { candidateId, claimedBy: c.claimedBy, until: new Date(c.claimExpiresAt ?? 0).toISOString() });
+    throw errors.create('NOT_CLAIMABLE', { candidateId, status: c.status });
   }
 
   /** @throws 409 NOT_CLAIMED when the annotator does not hold the item. */
@@ -85,7 +85,8 @@ export class ReviewQueue {
 
   private async notHeld(candidateId: string, p: Principal): Promise<never> {
     const c = await this.get(candidateId);
-    throw conflict('NOT_CLAIMED', `${p.annotatorId} does not hold a claim on candidate ${candidateId} (status ${c.status}${c.claimedBy ? `, claimed by ${c.claimedBy}` : ''})`);
+    const facts = { annotatorId: p.annotatorId, candidateId, status: c.status };
+    throw c.claimedBy ? errors.create('NOT_CLAIMED_HELD', { ...facts, claimedBy: c.claimedBy }) : errors.create('NOT_CLAIMED', facts);
   }
 
   private async withRevision(candidate: Candidate, p: Principal): Promise<ClaimedItem> {

@@ -1,6 +1,6 @@
 // The Tag page's use case: send texts to the tagger and check what comes back.
-import { ValidationError, errorMessage, isPlatformError } from '@zhner/core';
-import { StudioError, upstreamFailed } from './errors';
+import { errorMessage, isPlatformError } from '@zhner/core';
+import { errors, upstreamFailed } from '../errors';
 import type { NerClient, NerResponse } from './ports';
 import { validateText } from '@zhner/contracts';
 
@@ -10,17 +10,17 @@ export const MAX_TAG_CHARS = 20_000;
 export class TagService {
   constructor(private readonly ner: NerClient) {}
 
-  /** @throws ValidationError for an empty or oversized request; StudioError 502/503 when the tagger fails. */
+  /** @throws ValidationError (400) for an empty or oversized request; 502/503 UPSTREAM_* when the tagger fails. */
   async tag(texts: string[]): Promise<NerResponse> {
-    if (texts.length === 0) throw new ValidationError('give at least one text', { field: 'texts' });
-    if (texts.length > MAX_TAG_TEXTS) throw new ValidationError(`at most ${MAX_TAG_TEXTS} texts per request, got ${texts.length}`, { field: 'texts' });
+    if (texts.length === 0) throw errors.create('TAG_NO_TEXTS', { field: 'texts' });
+    if (texts.length > MAX_TAG_TEXTS) throw errors.create('TAG_TOO_MANY_TEXTS', { field: 'texts', limit: MAX_TAG_TEXTS, count: texts.length });
     // the platform text policy, as the tagger and Kafka apply it (same codes)
     texts.forEach((t, i) => validateText(t, `texts[${i}]`, MAX_TAG_CHARS));
     let res: NerResponse;
     try {
       res = await this.ner.tag(texts);
     } catch (err) {
-      if (err instanceof StudioError) throw err;
+      if (errors.is(err)) throw err;
       throw upstreamFailed('tagger', errorMessage(err), { retriable: isPlatformError(err) && err.retriable, cause: err });
     }
     if (res.results.length !== texts.length) throw upstreamFailed('tagger', `returned ${res.results.length} results for ${texts.length} texts`);

@@ -11,11 +11,11 @@ import { ModelVersionRef, refuseModelPaths } from '@zhner/contracts';
 import { ValidationError } from '@zhner/core';
 import { createAdminGuard, createHttpApp, registerOpsRoutes, type HttpApp, type Logger, type Registry } from '@zhner/kit';
 import { textsOfRequest } from '../domain/input';
-import { NotReadyError } from '../app/batcher';
 import type { ModelManager } from '../app/modelManager';
 import { withoutPaths, type CommandOutcome, ReplicaControl } from '../app/replicaControl';
 import type { TagService } from '../app/tagService';
 import type { PromTaggerMetrics } from './metrics';
+import { errors } from '../errors';
 
 export type TaggerHttpApp = ReturnType<typeof createHttpApp>;
 
@@ -128,7 +128,7 @@ export function buildHttpApp(deps: HttpDeps): TaggerHttpApp {
         }
         throw err;
       }
-      if (deps.models.version === undefined) throw new NotReadyError();
+      if (deps.models.version === undefined) throw errors.create('NOT_READY');
       deps.tags.admitHttp(parsed.texts.reduce((n, t) => n + t.length, 0));
       const tagged = await Promise.all(parsed.texts.map((t) => deps.tags.tag(t, 'http')));
       const totalMs = performance.now() - started;
@@ -160,9 +160,11 @@ export function buildHttpApp(deps: HttpDeps): TaggerHttpApp {
 
   const answer = (outcome: CommandOutcome, reply: FastifyReply) => {
     if (outcome.status === 'applied') return { status: 'applied' as const, commandId: outcome.commandId, ...outcome.result };
-    // an unknown version is a 404 as at the reloader; a version that fails to load or verify, 422
+    // the failure of a swap is the command's outcome, not a thrown error (heartbeats report it too),
+    // whatever raised it (this catalogue or the runtime): an unknown version is a 404 as at the
+    // reloader; a version that fails to load or verify, 422
     if (outcome.status === 'failed') return reply.status(outcome.code === 'UNKNOWN_MODEL_VERSION' ? 404 : 422).send({ error: { code: outcome.code, message: outcome.message, details: { commandId: outcome.commandId } } });
-    return reply.status(409).send({ error: { code: 'CONFLICT', message: `command ${outcome.commandId} ignored: ${outcome.reason}` } });
+    throw errors.create('COMMAND_IGNORED', { commandId: outcome.commandId, reason: outcome.reason });
   };
 
   app.post(

@@ -6,10 +6,11 @@
 import { parentPort } from 'node:worker_threads';
 import { OnnxEngineLoader, type OnnxEngine } from './modelEngine';
 import type { WorkerReply, WorkerRequest } from './workerEngine';
+import { errors, type WireError } from '../errors';
 
 let engine: OnnxEngine | undefined;
 
-function serialise(err: unknown): { code: string; message: string; retriable: boolean; context: Record<string, unknown> } {
+function serialise(err: unknown): WireError {
   const e = err as { code?: unknown; message?: unknown; retriable?: unknown; context?: unknown };
   return {
     code: typeof e?.code === 'string' ? e.code : 'INFERENCE_WORKER_ERROR',
@@ -27,7 +28,7 @@ async function handle(msg: WorkerRequest): Promise<{ reply: WorkerReply; transfe
       return { reply: { id: msg.id, ok: true, info: { version, precision, location, manifestSha256, labels: [...labels], entityTypes: [...entityTypes], maxLength } } };
     }
     if (msg.op === 'predict') {
-      if (!engine) throw Object.assign(new Error('no model loaded in this worker'), { code: 'NOT_READY', retriable: true });
+      if (!engine) throw errors.create('NOT_READY');
       const segments = await engine.predictWire(msg.segments);
       // typed arrays that own their whole buffer are moved to the main thread, not copied
       const transfer = new Set<ArrayBuffer>();

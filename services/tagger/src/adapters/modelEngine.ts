@@ -1,22 +1,15 @@
 // The one adapter over the model runtime (@zhner/model). Everything the tagger knows about the
 // runtime's API is in this file: loading (checksums, precision, threads), the runtime's document
-// API (plan, segment batches for the dynamic batcher, merge), and the translation of the runtime's
-// errors (ModelError: code, retriable) into the platform's PlatformError.
+// API (plan, segment batches for the dynamic batcher, merge). The runtime's errors (ModelError)
+// are PlatformErrors already (code, retriable, context) and pass through as they are.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PlatformError, sha256Hex } from '@zhner/core';
-import { ModelChecksumError, ModelError, loadModel, type DocumentPlan, type NerModel, type SegmentPrediction, type SegmentResult } from '@zhner/model';
+import { sha256Hex } from '@zhner/core';
+import { ModelChecksumError, loadModel, type DocumentPlan, type NerModel, type SegmentPrediction, type SegmentResult } from '@zhner/model';
 import type { EngineLoader, InferenceEngine, LoadOptions, Precision } from '../app/ports';
 import type { DocPrediction } from '../domain/prediction';
 import { mergeToDoc } from './documents';
-
-/** The runtime's errors as PlatformErrors with the same code, retriability and context. */
-export function toPlatformError(err: unknown): unknown {
-  if (err instanceof ModelError) {
-    return new PlatformError(err.code, err.message, { retriable: err.retriable, cause: err, context: err.context });
-  }
-  return err;
-}
+import { errors } from '../errors';
 
 /**
  * The parts of a runtime SegmentPrediction the tagger uses, in a form that crosses threads cheaply
@@ -75,11 +68,7 @@ export class OnnxEngine implements InferenceEngine {
 
   /** One model run, results in their thread-transferable form (the inference worker's call). */
   async predictWire(segments: readonly string[]): Promise<WireSegment[]> {
-    try {
-      return (await this.model.predictSegments(segments)).map(toWire);
-    } catch (err) {
-      throw toPlatformError(err);
-    }
+    return (await this.model.predictSegments(segments)).map(toWire);
   }
 
   dispose(): Promise<void> {
@@ -99,25 +88,20 @@ export class OnnxEngineLoader implements EngineLoader {
     try {
       manifestBytes = await readFile(path.join(abs, 'manifest.json'));
     } catch (err) {
-      throw new PlatformError('MODEL_NOT_FOUND', `no readable manifest.json in ${abs}: ${(err as Error).message}`, { cause: err, context: { dir: abs } });
+      throw errors.create('MODEL_NOT_FOUND', { dir: abs, detail: (err as Error).message }, { cause: err });
     }
     const manifestSha256 = sha256Hex(manifestBytes);
     if (opts.expectedManifestSha256 && opts.expectedManifestSha256.toLowerCase() !== manifestSha256) {
-      throw toPlatformError(new ModelChecksumError({ dir: abs, file: 'manifest.json', expected: opts.expectedManifestSha256, actual: manifestSha256 }));
+      throw new ModelChecksumError({ dir: abs, file: 'manifest.json', expected: opts.expectedManifestSha256, actual: manifestSha256 });
     }
-    let model: NerModel;
-    try {
-      model = await loadModel(abs, {
-        // int8 is the runtime's default when the directory has it; fp32 is forced on request
-        precision: opts.precision === 'fp32' ? 'fp32' : undefined,
-        intraOpThreads: opts.intraOpThreads > 0 ? opts.intraOpThreads : undefined,
-        interOpThreads: opts.interOpThreads > 0 ? opts.interOpThreads : undefined,
-        verifyChecksums: true,
-        convention: opts.convention,
-      });
-    } catch (err) {
-      throw toPlatformError(err);
-    }
+    const model: NerModel = await loadModel(abs, {
+      // int8 is the runtime's default when the directory has it; fp32 is forced on request
+      precision: opts.precision === 'fp32' ? 'fp32' : undefined,
+      intraOpThreads: opts.intraOpThreads > 0 ? opts.intraOpThreads : undefined,
+      interOpThreads: opts.interOpThreads > 0 ? opts.interOpThreads : undefined,
+      verifyChecksums: true,
+      convention: opts.convention,
+    });
     return new OnnxEngine(model, abs, manifestSha256);
   }
 }

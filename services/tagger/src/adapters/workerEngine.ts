@@ -6,13 +6,13 @@
 // that dies is replaced on the next batch; its batches in flight fail with a retriable error.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PlatformError } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
 import type { EngineLoader, InferenceEngine, LoadOptions, Precision } from '../app/ports';
 import { planDocument, type DocumentPlan, type SegmentResult } from '@zhner/model';
 import type { DocPrediction } from '../domain/prediction';
 import { mergeToDoc } from './documents';
 import type { WireSegment } from './modelEngine';
+import { errors, relayedFromWorker, type WireError } from '../errors';
 
 export interface EngineInfo {
   version: string;
@@ -31,7 +31,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { id: number; ok: true; info?: EngineInfo; segments?: WireSegment[] }
-  | { id: number; ok: false; error: { code: string; message: string; retriable: boolean; context: Record<string, unknown> } };
+  | { id: number; ok: false; error: WireError };
 
 const BOOT = path.join(__dirname, 'inferenceWorker.boot.cjs');
 
@@ -50,7 +50,7 @@ class WorkerClient {
       if (!p) return;
       this.pending.delete(reply.id);
       if (reply.ok) p.resolve(reply);
-      else p.reject(new PlatformError(reply.error.code, reply.error.message, { retriable: reply.error.retriable, context: reply.error.context as Record<string, string> }));
+      else p.reject(relayedFromWorker(reply.error));
     });
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`exited with code ${code}`)));
@@ -65,7 +65,7 @@ class WorkerClient {
   }
 
   call<T extends WorkerRequest['op']>(op: T, body: Omit<Extract<WorkerRequest, { op: T }>, 'id' | 'op'>): Promise<WorkerReply & { ok: true }> {
-    if (this.exited) return Promise.reject(new PlatformError('INFERENCE_WORKER_EXITED', 'the inference worker has exited', { retriable: true }));
+    if (this.exited) return Promise.reject(errors.create('INFERENCE_WORKER_EXITED'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -81,7 +81,7 @@ class WorkerClient {
   private fail(err: unknown): void {
     if (!this.exited) this.logger.error({ err }, 'inference worker died');
     this.exited = true;
-    const e = new PlatformError('INFERENCE_WORKER_EXITED', `the inference worker stopped: ${(err as Error)?.message ?? String(err)}`, { retriable: true, cause: err });
+    const e = errors.create('INFERENCE_WORKER_STOPPED', { detail: (err as Error)?.message ?? String(err) }, { cause: err });
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
   }
@@ -135,7 +135,7 @@ export class WorkerEngine implements InferenceEngine {
   }
 
   async predictBatch(segments: readonly string[]): Promise<SegmentResult[]> {
-    if (this.disposed) throw new PlatformError('MODEL_DISPOSED', `model ${this.version} was disposed`);
+    if (this.disposed) throw errors.create('MODEL_DISPOSED', { version: this.version });
     let k = 0;
     for (let i = 1; i < this.clients.length; i++) if (this.clients[i].load < this.clients[k].load) k = i;
     if (!this.clients[k].alive) await this.revive(k);
@@ -161,7 +161,7 @@ export class WorkerEngine implements InferenceEngine {
       const { client, info } = await startClient(this.location, { ...this.options, expectedManifestSha256: this.manifestSha256 }, this.logger);
       if (info.version !== this.version) {
         await client.terminate();
-        throw new PlatformError('MODEL_VERSION_MISMATCH', `${this.location} now holds ${info.version}, not ${this.version}`);
+        throw errors.create('MODEL_CHANGED_UNDER_WORKER', { location: this.location, found: info.version, expected: this.version });
       }
       this.clients[k] = client;
     })().finally(() => {
@@ -183,7 +183,7 @@ export class WorkerEngineLoader implements EngineLoader {
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed || new Set(ok.map((o) => o.info.version)).size > 1) {
       await Promise.allSettled(ok.map((o) => o.client.terminate()));
-      throw failed ? failed.reason : new PlatformError('MODEL_VERSION_MISMATCH', `${dir} changed while it was being loaded`);
+      throw failed ? failed.reason : errors.create('MODEL_CHANGED_WHILE_LOADING', { dir });
     }
     return new WorkerEngine(ok[0].info, ok.map((o) => o.client), options, this.opts.logger);
   }

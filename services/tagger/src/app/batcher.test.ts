@@ -1,6 +1,7 @@
 import { createLogger } from '@zhner/kit';
 import { FakeEngine, FakeLoader, POISON_MARKER } from '../testing/fakeEngine';
-import { DynamicBatcher, NotReadyError, TooManyRequestsError, type ModelSource } from './batcher';
+import { errors } from '../errors';
+import { DynamicBatcher, type ModelSource } from './batcher';
 import { ModelManager } from './modelManager';
 import { noMetrics } from './ports';
 
@@ -160,7 +161,7 @@ describe('DynamicBatcher', () => {
     } catch (err) {
       refused = err;
     }
-    expect(refused).toBeInstanceOf(TooManyRequestsError);
+    expect(errors.is(refused, 'TOO_MANY_REQUESTS')).toBe(true);
     expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', status: 429, retriable: true, context: { queuedChars: 8, limit: 10 } });
     expect(() => b.admitHttp(2)).not.toThrow();
     expect(() => b.submit('x', 'kafka')).not.toThrow(); // the Kafka lane is not bounded here
@@ -184,11 +185,11 @@ describe('DynamicBatcher', () => {
     expect((results[1] as PromiseRejectedResult).reason.code).toBe('INFERENCE_FAILED');
   });
 
-  it('rejects with NotReadyError (retriable) when no model is loaded', async () => {
+  it('rejects with NOT_READY (retriable) when no model is loaded', async () => {
     const s = source(new FakeEngine());
     s.current = undefined;
     const b = new DynamicBatcher(s, { ...opts, maxWaitMs: 0 }, noMetrics);
-    await expect(b.submit('北京')).rejects.toBeInstanceOf(NotReadyError);
+    await expect(b.submit('北京')).rejects.toMatchObject({ code: 'NOT_READY', retriable: true, status: 503 });
     await expect(b.submit('北京')).rejects.toMatchObject({ retriable: true, code: 'NOT_READY' });
   });
 

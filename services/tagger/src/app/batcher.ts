@@ -13,7 +13,8 @@
 // consumer's batch size. A document resolves when its last segment is done (the runtime merges them). Because a window keeps
 // the lease it was planned with, a hot swap takes effect between windows: work planned before the
 // swap finishes on the old version.
-import { IllegalStateError, PlatformError } from '@zhner/core';
+import { IllegalStateError } from '@zhner/core';
+import { errors } from '../errors';
 import { planBatches, paddingEfficiency } from '../domain/batching';
 import type { DocumentPlan, SegmentResult } from '@zhner/model';
 import type { DocPrediction } from '../domain/prediction';
@@ -31,19 +32,12 @@ export interface BatcherOptions {
   maxInflightBatches: number;
   /** Batches planned per flush when there is a backlog: a wider window buckets lengths better. Default 32. */
   windowBatches?: number;
-  /** Characters the HTTP lane may hold waiting; more: TooManyRequestsError (429). Default: unbounded. */
+  /** Characters the HTTP lane may hold waiting; more: TOO_MANY_REQUESTS (429). Default: unbounded. */
   maxHttpQueuedChars?: number;
 }
 
 /** Where a document came from: each origin has its own lane. */
 export type Lane = 'kafka' | 'http';
-
-/** The HTTP lane is full: try again later (HTTP 429 with Retry-After). */
-export class TooManyRequestsError extends PlatformError {
-  constructor(queuedChars: number, limit: number, retryAfterS: number) {
-    super('TOO_MANY_REQUESTS', `the tagger's HTTP queue holds ${queuedChars} characters (limit ${limit}); retry in ${retryAfterS} s`, { retriable: true, status: 429, context: { queuedChars, limit, retryAfterS } });
-  }
-}
 
 /** Where the batcher gets the model version for a window. */
 export interface ModelSource {
@@ -106,13 +100,6 @@ interface Planned {
   segs: Seg[];
 }
 
-/** The runtime has no model yet: retry later (HTTP 503, the consumer retries the batch). */
-export class NotReadyError extends PlatformError {
-  constructor() {
-    super('NOT_READY', 'no model is loaded yet', { retriable: true });
-  }
-}
-
 export class DynamicBatcher {
   private readonly lanes: Record<Lane, LaneState> = { kafka: { queue: [], ready: [], served: 0 }, http: { queue: [], ready: [], served: 0 } };
   private httpQueuedChars = 0;
@@ -146,15 +133,15 @@ export class DynamicBatcher {
   /**
    * Whether the HTTP lane takes `chars` more characters now (a request is admitted as a whole, and
    * always when the lane is empty, so a large request is never refused forever).
-   * @throws TooManyRequestsError when it does not.
+   * @throws TOO_MANY_REQUESTS (429, retriable, context.retryAfterS) when it does not.
    */
   admitHttp(chars: number): void {
     const limit = this.opts.maxHttpQueuedChars;
     if (limit === undefined || this.httpQueuedChars === 0 || this.httpQueuedChars + chars <= limit) return;
-    throw new TooManyRequestsError(this.httpQueuedChars, limit, Math.max(1, Math.ceil(this.httpQueuedChars / 20_000)));
+    throw errors.create('TOO_MANY_REQUESTS', { queuedChars: this.httpQueuedChars, limit, retryAfterS: Math.max(1, Math.ceil(this.httpQueuedChars / 20_000)) });
   }
 
-  /** Queues one text in its origin's lane; resolves with its prediction. Rejects with NotReadyError when no model is loaded. */
+  /** Queues one text in its origin's lane; resolves with its prediction. Rejects with NOT_READY (503, retriable: the consumer retries the batch) when no model is loaded. */
   submit(text: string, lane: Lane = 'kafka'): Promise<BatchedResult> {
     if (this.closing) return Promise.reject(new IllegalStateError('submit a document', 'STOPPING'));
     return new Promise<BatchedResult>((resolve, reject) => {
@@ -255,7 +242,7 @@ export class DynamicBatcher {
     const lane = this.lanes[laneName];
     const lease = this.models.acquire();
     if (!lease) {
-      for (const j of lane.queue.splice(0)) this.fail(j, new NotReadyError());
+      for (const j of lane.queue.splice(0)) this.fail(j, errors.create('NOT_READY'));
       return;
     }
     const engine = lease.engine;

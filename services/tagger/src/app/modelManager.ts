@@ -4,9 +4,10 @@
 // lease on the old version finishes on it, and the old version is disposed once its last lease is
 // released. A failed load leaves the current version serving and is remembered as `lastError`.
 // Loads are serialised: a second request waits for the first.
-import { IllegalStateError, PlatformError, ValidationError, errorCode, errorMessage } from '@zhner/core';
+import { IllegalStateError, errorCode, errorMessage } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
 import { resolveModelUri } from '../domain/modelLocation';
+import { errors } from '../errors';
 import type { EngineLoader, InferenceEngine, LoadOptions, TaggerMetrics } from './ports';
 
 export type ModelState = 'EMPTY' | 'LOADING' | 'READY' | 'CLOSED';
@@ -126,7 +127,7 @@ export class ModelManager {
     return this.serialise(async () => {
       const prev = this.previous;
       if (!prev) {
-        const err = new PlatformError('NO_PREVIOUS_MODEL', 'nothing to roll back to: this replica has served only one model version', { context: { current: this.version ?? null } });
+        const err = errors.create('NO_PREVIOUS_MODEL', { current: this.version ?? null });
         this.fail(err, '(rollback)');
         throw err;
       }
@@ -169,11 +170,7 @@ export class ModelManager {
       log.info({ dir, precision: this.opts.load.precision }, 'loading model');
       engine = await this.loader.load(dir, { ...this.opts.load, expectedManifestSha256: req.manifestSha256 ?? undefined });
       if (req.modelVersion && engine.version !== req.modelVersion) {
-        throw new ValidationError(`${dir} holds model ${engine.version}, not the requested ${req.modelVersion}`, {
-          field: 'modelVersion',
-          code: 'MODEL_VERSION_MISMATCH',
-          context: { requested: req.modelVersion, found: engine.version },
-        });
+        throw errors.create('MODEL_VERSION_MISMATCH', { field: 'modelVersion', requested: req.modelVersion, found: engine.version, dir });
       }
       await this.warmUp(engine);
       if (this.closed) throw new IllegalStateError('swap models', 'CLOSED');

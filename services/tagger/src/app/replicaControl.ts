@@ -4,11 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ReplicaCommand, ReplicaHeartbeat, ReplicaState, Topics } from '@zhner/contracts';
 import type { Envelope, Publisher } from '@zhner/bus';
-import { PlatformError, errorCode, errorMessage } from '@zhner/core';
+import { errorCode, errorMessage } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
 import type { ModelManager, SwapResult } from './modelManager';
 import type { ModelResolver } from './ports';
 import type { TagStats } from './tagService';
+import { errors } from '../errors';
 
 export interface ReplicaControlOptions {
   replicaId: string;
@@ -76,10 +77,10 @@ export class ReplicaControl {
       if (cmd.type === 'ROLLBACK') result = await this.models.rollback();
       else {
         // the version is resolved through the registry: the command's modelUri is never used
-        if (!cmd.modelVersion) throw new CommandRefused('MODEL_VERSION_REQUIRED', 'LOAD_MODEL must name a registered model version');
-        if (!this.resolver) throw new CommandRefused('REGISTRY_NOT_CONFIGURED', `cannot resolve model version ${JSON.stringify(cmd.modelVersion)}: this replica has no REGISTRY_URL`);
+        if (!cmd.modelVersion) throw errors.create('MODEL_VERSION_REQUIRED');
+        if (!this.resolver) throw errors.create('REGISTRY_NOT_CONFIGURED', { modelVersion: cmd.modelVersion });
         const m = await this.resolver.model(cmd.modelVersion);
-        if (!m) throw new CommandRefused('UNKNOWN_MODEL_VERSION', `model version ${JSON.stringify(cmd.modelVersion)} is not in the registry`);
+        if (!m) throw errors.create('UNKNOWN_MODEL_VERSION', { modelVersion: cmd.modelVersion });
         location = m.uri;
         result = await this.models.load({ modelUri: m.uri, manifestSha256: m.manifestSha256, modelVersion: m.version });
       }
@@ -158,13 +159,6 @@ export class ReplicaControl {
     if (this.stopping) return;
     this.stopping = true;
     await this.heartbeat().catch((err: unknown) => this.logger.warn({ err: errorMessage(err) }, 'final heartbeat failed'));
-  }
-}
-
-/** A LOAD_MODEL this replica will not carry out (the reason is its code). */
-class CommandRefused extends PlatformError {
-  constructor(code: string, message: string) {
-    super(code, message);
   }
 }
 

@@ -63,7 +63,7 @@ export class TagService {
   /**
    * Whether an HTTP request of `chars` characters is admitted now (the HTTP lane is bounded; the
    * Kafka lane is bounded by the consumer's batch size instead).
-   * @throws TooManyRequestsError (429) when the lane is full.
+   * @throws TOO_MANY_REQUESTS (429, src/errors.ts) when the lane is full.
    */
   admitHttp(chars: number): void {
     this.batcher.admitHttp(chars);

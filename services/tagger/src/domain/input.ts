@@ -2,7 +2,7 @@
 // ValidationError with a stable code (the HTTP layer answers 400, the consumer dead-letters):
 //   NOT_A_STRING, TEXTS_REQUIRED, TOO_MANY_TEXTS, and the platform text policy's EMPTY_TEXT,
 //   TEXT_TOO_LONG, INVALID_UNICODE, CONTROL_CHARACTER (validateText, as for Kafka and the studio).
-import { ValidationError } from '@zhner/core';
+import { errors } from '../errors';
 import { validateText } from '@zhner/contracts';
 
 export const INPUT_ERRORS = {
@@ -21,7 +21,7 @@ export const INPUT_ERRORS = {
  */
 export function checkText(text: unknown, maxLength: number, field = 'text'): string {
   if (typeof text !== 'string') {
-    throw new ValidationError(`${field} must be a string, got ${text === null ? 'null' : Array.isArray(text) ? 'an array' : typeof text}`, { field, code: INPUT_ERRORS.notAString });
+    throw errors.create('NOT_A_STRING', { field, got: text === null ? 'null' : Array.isArray(text) ? 'an array' : typeof text });
   }
   validateText(text, field, maxLength);
   return text;
@@ -35,13 +35,13 @@ export function textsOfRequest(body: { text?: unknown; texts?: unknown }, limits
   const hasText = body.text !== undefined;
   const hasTexts = body.texts !== undefined;
   if (hasText === hasTexts) {
-    throw new ValidationError(hasText ? 'give either text or texts, not both' : 'body must hold text (a string) or texts (an array of strings)', { field: 'text', code: INPUT_ERRORS.required });
+    throw hasText ? errors.create('TEXT_AND_TEXTS', { field: 'text' }) : errors.create('TEXTS_REQUIRED', { field: 'text' });
   }
   if (hasText) return { texts: [checkText(body.text, limits.maxLength, 'text')], single: true };
-  if (!Array.isArray(body.texts)) throw new ValidationError('texts must be an array of strings', { field: 'texts', code: INPUT_ERRORS.notAString });
-  if (body.texts.length === 0) throw new ValidationError('texts must not be empty', { field: 'texts', code: INPUT_ERRORS.empty });
+  if (!Array.isArray(body.texts)) throw errors.create('TEXTS_NOT_AN_ARRAY', { field: 'texts' });
+  if (body.texts.length === 0) throw errors.create('TEXTS_EMPTY', { field: 'texts' });
   if (body.texts.length > limits.maxTexts) {
-    throw new ValidationError(`texts holds ${body.texts.length} items; at most ${limits.maxTexts} per request`, { field: 'texts', code: INPUT_ERRORS.tooMany, context: { count: body.texts.length, limit: limits.maxTexts } });
+    throw errors.create('TOO_MANY_TEXTS', { field: 'texts', count: body.texts.length, limit: limits.maxTexts });
   }
   return { texts: body.texts.map((t, i) => checkText(t, limits.maxLength, `texts[${i}]`)), single: false };
 }

@@ -2,8 +2,9 @@
 // API: a dictionary tagger over code points, the runtime's own document plan and merge (pure
 // functions of @zhner/model: same cuts, same offsets contract), and hooks to slow a run down or
 // make it fail.
-import { PlatformError, sha256Hex } from '@zhner/core';
-import { planDocument, type DocumentPlan, type SegmentResult } from '@zhner/model';
+import { sha256Hex, type PlatformError } from '@zhner/core';
+// failures are the runtime's own errors, as the real engine passes them through
+import { InferenceError, InvalidInputError, ModelChecksumError, ModelError, planDocument, type DocumentPlan, type SegmentResult } from '@zhner/model';
 import type { EngineLoader, InferenceEngine, LoadOptions, Precision , ModelResolver, ResolvedModel } from '../app/ports';
 import type { DocPrediction } from '../domain/prediction';
 import { mergeToDoc } from '../adapters/documents';
@@ -76,9 +77,9 @@ export class FakeEngine implements InferenceEngine {
       await new Promise((r) => setTimeout(r, this.delayMs));
       for (const s of segments) {
         const n = Array.from(s).length;
-        if (n > this.maxLength) throw new PlatformError('SEGMENT_TOO_LONG', `segment of ${n} tokens > ${this.maxLength}`);
-        if (s.includes(POISON_MARKER)) throw new PlatformError('INFERENCE_FAILED', 'the runtime choked on this input');
-        if (s.includes(FLAKY_MARKER)) throw new PlatformError('INFERENCE_FAILED', 'the runtime failed (retriable)', { retriable: true });
+        if (n > this.maxLength) throw new InvalidInputError(`segment of ${n} tokens > ${this.maxLength}`, { code: 'SEGMENT_TOO_LONG' });
+        if (s.includes(POISON_MARKER)) throw new ModelError('INFERENCE_FAILED', 'the runtime choked on this input');
+        if (s.includes(FLAKY_MARKER)) throw new InferenceError('the runtime failed (retriable)', { modelVersion: this.version, batchSize: segments.length, sequenceLength: this.maxLength });
       }
       return segments.map((s) => this.predictSegment(s));
     } finally {
@@ -138,7 +139,7 @@ export class FakeLoader implements EngineLoader {
     const version = dir.split('/').filter(Boolean).pop() ?? 'fake';
     const engine = new FakeEngine({ ...this.engineOpts, version, location: dir, precision: opts.precision });
     if (opts.expectedManifestSha256 && opts.expectedManifestSha256 !== engine.manifestSha256) {
-      throw new PlatformError('MODEL_CHECKSUM_MISMATCH', `manifest.json of ${dir} has sha256 ${engine.manifestSha256}, expected ${opts.expectedManifestSha256}`);
+      throw new ModelChecksumError({ dir, file: 'manifest.json', expected: opts.expectedManifestSha256, actual: engine.manifestSha256 });
     }
     this.engines.push(engine);
     return engine;

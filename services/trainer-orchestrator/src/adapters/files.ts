@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { PlatformError, sha256Hex } from '@zhner/core';
+import { sha256Hex } from '@zhner/core';
+import { errors } from '../errors';
 import { formatCorpusLine, parseCorpusLine, type CorpusExample } from '@zhner/core';
 import type { CorpusSource, ModelManifest, RunPaths, Workspace } from '../app/ports';
 
@@ -28,7 +29,7 @@ export async function readCorpusFile(file: string, limit = 0): Promise<CorpusExa
       if (limit > 0 && out.length >= limit) break;
     }
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') throw new PlatformError('CORPUS_NOT_FOUND', `corpus file ${file} not found`, { context: { file }, cause: err });
+    if ((err as { code?: string }).code === 'ENOENT') throw errors.create('CORPUS_NOT_FOUND', { file }, { cause: err });
     throw err;
   } finally {
     rl.close();
@@ -86,22 +87,22 @@ export class FileWorkspace implements Workspace {
   }
 }
 
-/** Reads `<modelDir>/manifest.json` (the trainer's model contract); throws PlatformError MANIFEST_INVALID. */
+/** Reads `<modelDir>/manifest.json` (the trainer's model contract); throws MANIFEST_INVALID. */
 export async function readManifest(modelDir: string): Promise<ModelManifest> {
   const file = path.join(modelDir, 'manifest.json');
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (err) {
-    throw new PlatformError('MANIFEST_INVALID', `cannot read ${file}: ${(err as Error).message}`, { context: { modelDir }, cause: err });
+    throw errors.create('MANIFEST_UNREADABLE', { modelDir, file, detail: (err as Error).message }, { cause: err });
   }
   let m: Record<string, unknown>;
   try {
     m = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
   } catch (err) {
-    throw new PlatformError('MANIFEST_INVALID', `${file} is not JSON`, { context: { modelDir }, cause: err });
+    throw errors.create('MANIFEST_NOT_JSON', { modelDir, file }, { cause: err });
   }
-  if (typeof m.version !== 'string' || !m.version) throw new PlatformError('MANIFEST_INVALID', `${file} has no "version"`, { context: { modelDir } });
+  if (typeof m.version !== 'string' || !m.version) throw errors.create('MANIFEST_NO_VERSION', { modelDir, file });
   return {
     version: m.version,
     name: typeof m.name === 'string' ? m.name : m.version,

@@ -1,9 +1,8 @@
 // HTTP API of the orchestrator: runs (list, one, manual trigger) and the model registry.
 import { Type } from '@sinclair/typebox';
 import { ErrorBody, ModelList, ModelVersion, RUN_STATUSES, RunList, TrainingRun, type ModelVersion as ModelVersionT, type TrainingRun as TrainingRunT } from '@zhner/contracts';
-import { PlatformError, ValidationError } from '@zhner/core';
 import { createAdminGuard, type createHttpApp, type Logger } from '@zhner/kit';
-import { NotFoundError } from '../domain/errors';
+import { errors } from '../errors';
 import type { ModelRepository, ModelVersionRecord, RunRecord, RunRepository } from '../app/ports';
 import { publishedMetrics } from './publishedMetrics';
 import type { TrainingRuns } from '../app/trainingRuns';
@@ -47,7 +46,7 @@ export function registerOrchestratorRoutes(app: App, deps: OrchestratorHttpDeps)
     { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), response: { 200: TrainingRun, 404: ErrorBody } } },
     async (req) => {
       const run = await deps.runs.get(req.params.id);
-      if (!run) throw new NotFoundError('run', req.params.id);
+      if (!run) throw errors.create('RUN_NOT_FOUND', { id: req.params.id });
       return runOut(run);
     },
   );
@@ -60,7 +59,7 @@ export function registerOrchestratorRoutes(app: App, deps: OrchestratorHttpDeps)
       preValidation: async (req) => {
         const b = req.body;
         if (b !== undefined && b !== null && !(typeof b === 'object' && !Array.isArray(b) && Object.keys(b).length === 0)) {
-          throw new ValidationError('POST /runs takes no body (or {}): the run trains the promoted model on the stored corrections, as configured', { field: 'body', code: 'VALIDATION_FAILED' });
+          throw errors.create('RUNS_TAKES_NO_BODY', { field: 'body' });
         }
       },
       schema: {
@@ -93,7 +92,7 @@ export function registerOrchestratorRoutes(app: App, deps: OrchestratorHttpDeps)
     { schema: { params: Type.Object({ version: Type.String({ minLength: 1, maxLength: 300 }) }), response: { 200: ModelVersion, 404: ErrorBody } } },
     async (req) => {
       const m = await deps.models.get(req.params.version);
-      if (!m) throw new NotFoundError('model version', req.params.version);
+      if (!m) throw errors.create('MODEL_VERSION_NOT_FOUND', { id: req.params.version });
       return modelOut(m);
     },
   );

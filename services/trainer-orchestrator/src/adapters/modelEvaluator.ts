@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { LoadModelOptions } from '@zhner/model';
 import { ConfigError, DEFAULT_SLICES_FILE, parseSliceFile, sliceReport, utf16ToCodePointOffsets, type SliceFile } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
-import { EvaluationError } from '../domain/errors';
+import { errors } from '../errors';
 import { scoreSpans, type CorpusExample, type Scores, type ScoredSpan as SpanLike } from '@zhner/core';
 import type { Evaluator } from '../app/ports';
 import type { SetScores } from '../domain/gate';
@@ -72,7 +72,7 @@ export class RuntimeEvaluator implements Evaluator {
     try {
       model = await this.load(modelDir);
     } catch (err) {
-      throw new EvaluationError(`cannot load ${modelDir} to score ${dataset}: ${(err as Error).message}`, { modelDir, dataset }, err);
+      throw errors.create('EVALUATION_LOAD_FAILED', { modelDir, dataset, detail: (err as Error).message }, { cause: err });
     }
     const started = Date.now();
     try {
@@ -81,7 +81,7 @@ export class RuntimeEvaluator implements Evaluator {
       for (let i = 0; i < docs.length; i += batch) {
         const texts = docs.slice(i, i + batch).map((d) => d.text);
         const out = await model.predict(texts);
-        if (out.length !== texts.length) throw new EvaluationError(`model returned ${out.length} predictions for ${texts.length} texts`, { modelDir, dataset });
+        if (out.length !== texts.length) throw errors.create('EVALUATION_COUNT_MISMATCH', { modelDir, dataset, returned: out.length, expected: texts.length });
         out.forEach((o, k) => pred.push(toCodePointSpans(texts[k], Array.isArray(o) ? (o as readonly RuntimeEntity[]) : (o as { entities: readonly RuntimeEntity[] }).entities)));
       }
       const scores: SetScores = scoreSpans(docs.map((d) => d.entities), pred);
@@ -92,8 +92,8 @@ export class RuntimeEvaluator implements Evaluator {
       this.opts.logger?.info({ modelDir, dataset, docs: docs.length, f1: scores.f1, seconds: (Date.now() - started) / 1000 }, 'model scored');
       return scores;
     } catch (err) {
-      if (err instanceof EvaluationError) throw err;
-      throw new EvaluationError(`scoring ${modelDir} on ${dataset} failed: ${(err as Error).message}`, { modelDir, dataset }, err);
+      if (errors.is(err, 'EVALUATION_COUNT_MISMATCH')) throw err;
+      throw errors.create('EVALUATION_FAILED', { modelDir, dataset, detail: (err as Error).message }, { cause: err });
     } finally {
       await (model.dispose ?? model.close)?.call(model);
     }

@@ -3,7 +3,7 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { TrainingJobError } from '../domain/errors';
+import { errors } from '../errors';
 import type { TrainingProgress } from '../domain/progress';
 import { PythonTrainingJob, trainerArgs } from './pythonTrainingJob';
 
@@ -67,7 +67,7 @@ echo 'RESULT {"out_dir":"/models/run-1/model","version":"zh-ner-bilstm-crf-20250
   it('fails with the trainer ERROR code and message on a non-zero exit', async () => {
     const py = await fakePython('bad', `echo 'ERROR {"code":"E_CONFIG","message":"training.patience: must be >= 0","key":"training.patience"}' >&2\nexit 2`);
     const err = await new PythonTrainingJob({ python: py, trainerDir: dir, configFile: '/c.cfg' }).run(spec()).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(TrainingJobError);
+    expect(errors.is(err, 'TRAINER_EXITED')).toBe(true);
     expect(err).toMatchObject({ code: 'TRAINING_FAILED', context: { exitCode: 2, trainerCode: 'E_CONFIG' } });
     expect((err as Error).message).toMatch(/exited with 2: E_CONFIG: training.patience/);
   });

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Logger } from '@zhner/kit';
-import { TrainingJobError } from '../domain/errors';
+import { errors } from '../errors';
 import { LineSplitter, parseTrainerLine, type TrainerErrorInfo, type TrainerResult } from '../domain/progress';
 import type { TrainingJob, TrainingJobSpec } from '../app/ports';
 
@@ -49,7 +49,7 @@ export function trainerArgs(opts: Pick<PythonTrainingJobOptions, 'configFile' | 
 const TAIL_LINES = 40;
 
 /**
- * Runs the Python trainer. Resolves with the RESULT payload; rejects with TrainingJobError (non-zero
+ * Runs the Python trainer. Resolves with the RESULT payload; rejects with TRAINING_FAILED (non-zero
  * exit, killed, no RESULT, cannot start) carrying the trainer's ERROR code and the stderr tail.
  * Aborting `spec.signal` terminates the child (SIGTERM, then SIGKILL after the grace period).
  */
@@ -61,7 +61,7 @@ export class PythonTrainingJob implements TrainingJob {
     const log = opts.logger?.child({ runId: spec.runId, job: 'python' });
     const args = trainerArgs(opts, spec);
     return new Promise<TrainerResult>((resolve, reject) => {
-      if (spec.signal?.aborted) return reject(new TrainingJobError(`run ${spec.runId} aborted before the trainer started`, { runId: spec.runId }));
+      if (spec.signal?.aborted) return reject(errors.create('TRAINING_ABORTED', { runId: spec.runId }));
       log?.info({ python: opts.python, args }, 'starting trainer');
       const pythonPath = [opts.trainerDir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
       const child = spawn(opts.python, args, {
@@ -135,19 +135,19 @@ export class PythonTrainingJob implements TrainingJob {
         if (graceTimer) clearTimeout(graceTimer);
         fn();
       };
-      child.once('error', (e) => finish(() => reject(new TrainingJobError(`cannot start the trainer (${opts.python}): ${e.message}`, { runId: spec.runId }, e))));
+      child.once('error', (e) => finish(() => reject(errors.create('TRAINER_NOT_STARTED', { runId: spec.runId, python: opts.python, detail: e.message }, { cause: e }))));
       child.once('close', (code, signal) => {
         out.end();
         err.end();
         void progressChain.then(() =>
           finish(() => {
             const context = { runId: spec.runId, exitCode: code, signal, trainerCode: trainerError?.code };
-            if (killedFor) return reject(new TrainingJobError(`trainer ${killedFor}`, context));
+            if (killedFor) return reject(errors.create('TRAINER_KILLED', { ...context, killedFor }));
             if (code !== 0) {
               const why = trainerError ? `${trainerError.code}: ${trainerError.message}` : tail.slice(-8).join('\n') || 'no output';
-              return reject(new TrainingJobError(`trainer exited with ${code ?? signal}: ${why}`, context));
+              return reject(errors.create('TRAINER_EXITED', { ...context, exitStatus: code ?? signal, why }));
             }
-            if (!result) return reject(new TrainingJobError('trainer exited 0 without a RESULT line', context));
+            if (!result) return reject(errors.create('TRAINER_NO_RESULT', context));
             resolve(result);
           }),
         );

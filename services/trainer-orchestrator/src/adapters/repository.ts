@@ -4,7 +4,7 @@
 import type { ModelEvent, TopicSpec } from '@zhner/contracts';
 import { PlatformError } from '@zhner/core';
 import { enqueueOutbox, type SqlClient } from '@zhner/store';
-import { RunInProgressError } from '../domain/errors';
+import { errors } from '../errors';
 import { chooseActive, type CorrectionVersion, type Split } from '../domain/examples';
 import type { TrainingProgress } from '../domain/progress';
 import type {
@@ -208,7 +208,8 @@ export class SqlRunRepository implements RunRepository {
         [run.runId, run.trigger, run.baseVersion, json(run.config), run.owner, run.runDir],
       );
     } catch (err) {
-      if (err instanceof PlatformError && err.code === 'CONFLICT') throw new RunInProgressError((await this.active())?.runId ?? null);
+      // the one-running-run unique index refused the insert: name the run that holds it
+      if (err instanceof PlatformError && err.code === 'CONFLICT') throw errors.create('RUN_IN_PROGRESS', { activeRunId: (await this.active())?.runId ?? 'unknown', reason: 'run_in_progress' });
       throw err;
     }
   }
@@ -262,7 +263,7 @@ export class SqlRunRepository implements RunRepository {
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::text[]) ON CONFLICT (version) DO NOTHING`,
         [m.version, m.name, m.uri, m.manifestSha256, m.parentVersion, m.status, json(m.metrics), m.trainingRunId, m.entityTypes],
       );
-      if (ins.rowCount === 0) throw new PlatformError('VERSION_EXISTS', `model version ${m.version} is already registered (identical weights?)`, { context: { version: m.version } });
+      if (ins.rowCount === 0) throw errors.create('VERSION_EXISTS', { version: m.version });
       if (o.event) {
         await enqueueOutbox(tx, [
           {
@@ -279,7 +280,7 @@ export class SqlRunRepository implements RunRepository {
           WHERE run_id = $1 AND status IN ('queued', 'running')`,
         [runId, o.status, m.version, json(o.gate), json(o.metrics)],
       );
-      if (r.rowCount === 0) throw new PlatformError('RUN_NOT_ACTIVE', `run ${runId} is no longer running (failed as stale?)`, { context: { runId } });
+      if (r.rowCount === 0) throw errors.create('RUN_NOT_ACTIVE', { runId });
     });
   }
 

@@ -203,7 +203,7 @@ describe('orchestrator on PGlite + in-memory bus', () => {
     const failing = new FakeTrainingJob({ failWith: 'E_DATA: bad line 3' });
     (svc.trainingRuns as unknown as { deps: { job: unknown } }).deps.job = failing;
     const done = await (await svc.trainingRuns.start('schedule')).done;
-    expect(done).toMatchObject({ status: 'failed', error: 'E_DATA: bad line 3' });
+    expect(done).toMatchObject({ status: 'failed', error: 'trainer exited with 2: E_DATA: bad line 3' });
     (svc.trainingRuns as unknown as { deps: { job: unknown } }).deps.job = job;
   });
 });

@@ -113,7 +113,7 @@ export interface RunOutcome {
 }
 
 export interface RunRepository {
-  /** Inserts a running run; throws RunInProgressError when one is queued or running (any replica). */
+  /** Inserts a running run; throws RUN_IN_PROGRESS (409 CONFLICT) when one is queued or running (any replica). */
   claim(run: NewRun): Promise<void>;
   active(): Promise<RunRecord | null>;
   /** Fails runs whose heartbeat is older than `olderThanMs` (their process died); returns their ids. */
@@ -177,12 +177,12 @@ export interface TrainingJobSpec {
   signal?: AbortSignal;
 }
 
-/** Fine-tunes (or trains) a model. Throws TrainingJobError on failure. */
+/** Fine-tunes (or trains) a model. Throws a TRAINING_FAILED error (src/errors.ts) on failure. */
 export interface TrainingJob {
   run(spec: TrainingJobSpec): Promise<TrainerResult>;
 }
 
-/** Scores a model directory on documents (strict entity F1, code-point spans). Throws EvaluationError. */
+/** Scores a model directory on documents (strict entity F1, code-point spans). Throws an EVALUATION_FAILED error (src/errors.ts). */
 export interface Evaluator {
   /** Strict scores, with bias slices when the evaluator has a slice file. */
   evaluate(modelDir: string, docs: readonly CorpusExample[], dataset: string): Promise<SetScores>;

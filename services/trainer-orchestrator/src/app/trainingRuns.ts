@@ -6,10 +6,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { ModelEvent } from '@zhner/contracts';
-import { errorMessage, PlatformError, textHash } from '@zhner/core';
+import { errorMessage, textHash } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
 import { goldToCorpusEntities, type CorpusExample, type Scores } from '@zhner/core';
-import { NoBaseModelError, NothingToTrainError, TrainingJobError } from '../domain/errors';
+import { errors } from '../errors';
 import { decideGate, type GateDecision, type GatePolicy, type ModelScores } from '../domain/gate';
 import type { TrainerResult } from '../domain/progress';
 import { buildTrainingSet } from '../domain/trainingSet';
@@ -106,21 +106,21 @@ export class TrainingRuns {
   }
 
   /**
-   * Claims and starts a run in the background. Throws RunInProgressError (a run is active, here
-   * or on another replica), NoBaseModelError (nothing promoted) or NothingToTrainError (no unused
-   * corrections).
+   * Claims and starts a run in the background. Throws RUN_IN_PROGRESS (a run is active, here or
+   * on another replica), NO_BASE_MODEL (nothing promoted) or NO_NEW_CORRECTIONS /
+   * NOT_ENOUGH_CORRECTIONS (all 409 CONFLICT).
    */
   async start(trigger: RunTrigger): Promise<StartedRun> {
-    if (this.closed) throw new PlatformError('NOT_READY', 'the orchestrator is shutting down', { retriable: true });
+    if (this.closed) throw errors.create('NOT_READY');
     const { runs, models, examples, settings } = this.deps;
     const stale = await runs.failStale(settings.staleAfterMs);
     if (stale.length) this.deps.logger.warn({ runs: stale }, 'failed runs whose process stopped sending heartbeats');
     const base = await models.promoted();
-    if (!base) throw new NoBaseModelError();
+    if (!base) throw errors.create('NO_BASE_MODEL', { reason: 'no_base_model' });
     const pending = await examples.unlearned();
-    if (pending.length === 0) throw new NothingToTrainError('no corrections to learn from: every active training correction is already in the promoted model');
+    if (pending.length === 0) throw errors.create('NO_NEW_CORRECTIONS', { reason: 'nothing_to_train' });
     if (trigger === 'manual' && pending.length < settings.manualMinCorrections) {
-      throw new NothingToTrainError(`${pending.length} new correction(s) wait; a manual run needs at least ${settings.manualMinCorrections} (TRAIN_MANUAL_MIN_CORRECTIONS)`, 'not_enough_corrections');
+      throw errors.create('NOT_ENOUGH_CORRECTIONS', { pending: pending.length, minimum: settings.manualMinCorrections, reason: 'not_enough_corrections' });
     }
     const runId = (this.deps.newRunId ?? (() => newRunId(new Date(this.deps.clock.now()))))();
     const paths = await this.deps.workspace.prepareRun(runId);
@@ -161,7 +161,7 @@ export class TrainingRuns {
         seed: `${settings.seed}:${runId}`,
         excludeTextHashes: [...holdout, ...dev].map((d) => textHash(d.text)),
       });
-      if (set.stats.nNew === 0) throw new NothingToTrainError(`the replay pool (${set.stats.replayEligible} eligible sentences) is too small to carry even one new example under the ${settings.cap} cap`);
+      if (set.stats.nNew === 0) throw errors.create('REPLAY_POOL_TOO_SMALL', { replayEligible: set.stats.replayEligible, cap: settings.cap, reason: 'nothing_to_train' });
       const trainFile = path.join(paths.dataDir, 'train.jsonl');
       await this.deps.workspace.writeCorpus(trainFile, set.examples);
       await this.deps.workspace.writeCorpus(path.join(paths.dataDir, 'holdout.jsonl'), holdout);
@@ -181,7 +181,7 @@ export class TrainingRuns {
         onProgress: (p) => runs.appendProgress(runId, p),
         signal,
       });
-      if (!result.version) throw new TrainingJobError('the trainer exported no model (RESULT without a version; is export.onnx false?)', { runId });
+      if (!result.version) throw errors.create('TRAINER_EXPORTED_NOTHING', { runId });
       const manifest = await this.deps.workspace.readManifest(result.outDir);
       await runs.setMetrics(runId, { trainer: trainerMetrics(result) });
       this.throwIfAborted(signal);

@@ -1,5 +1,5 @@
 import { createLogger } from '@zhner/kit';
-import { RunInProgressError } from '../domain/errors';
+import { errors } from '../errors';
 import type { ExampleRepository, RunRepository } from './ports';
 import type { TrainingRuns } from './trainingRuns';
 import { Triggers, type ScheduleFactory } from './triggers';
@@ -55,7 +55,7 @@ describe('Triggers', () => {
   });
 
   it('swallows a lost race for the one active run', async () => {
-    const t = setup({ backlog: 50, startThrows: new RunInProgressError('other') });
+    const t = setup({ backlog: 50, startThrows: errors.create('RUN_IN_PROGRESS', { activeRunId: 'other', reason: 'run_in_progress' }) });
     expect(await t.triggers.check('backlog')).toBeNull();
   });
 

@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusExample, Scores } from '@zhner/core';
-import { TrainingJobError } from '../domain/errors';
+import { errors } from '../errors';
 import type { TrainerResult, TrainingProgress } from '../domain/progress';
 import type { Evaluator, TrainingJob, TrainingJobSpec } from '../app/ports';
 
@@ -30,10 +30,10 @@ export class FakeTrainingJob implements TrainingJob {
   async run(spec: TrainingJobSpec): Promise<TrainerResult> {
     this.specs.push(spec);
     this.n++;
-    if (this.opts.failWith) throw new TrainingJobError(this.opts.failWith, { runId: spec.runId, exitCode: 2 });
+    if (this.opts.failWith) throw errors.create('TRAINER_EXITED', { runId: spec.runId, exitCode: 2, exitStatus: 2, why: this.opts.failWith });
     const epochs = this.opts.epochs ?? 2;
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      if (spec.signal?.aborted) throw new TrainingJobError('trainer aborted', { runId: spec.runId });
+      if (spec.signal?.aborted) throw errors.create('TRAINER_KILLED', { runId: spec.runId, killedFor: 'aborted' });
       if (this.opts.epochMs) await new Promise((r) => setTimeout(r, this.opts.epochMs));
       const f1 = 0.5 + epoch / 100;
       const p: TrainingProgress = { epoch, step: epoch * 10, loss: 1 / epoch, dev: { precision: f1, recall: f1, f1 }, elapsedS: epoch, bestF1: f1 };

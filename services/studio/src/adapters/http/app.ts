@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import { createHttpApp, registerOpsRoutes, type HttpApp, type Registry } from '@zhner/kit';
-import { StudioError } from '../../app/errors';
+import { errors } from '../../errors';
 import { Candidate, Correction, ErrorBody } from './schemas';
 import { adjudicationRoutes } from './routes/adjudication';
 import { annotatorRoutes } from './routes/annotators';
@@ -33,7 +33,7 @@ export async function buildStudioApp(d: StudioDeps, opts: StudioAppOptions): Pro
     handleError: (err, req, reply) => {
       // the platform's handler answers (status from the error, details of 5xx only in the log);
       // the studio adds the challenge header and counts schema refusals of corrections
-      if (err instanceof StudioError && err.status === 401) reply.header('www-authenticate', 'Bearer realm="zhner-studio"');
+      if (errors.is(err) && err.status === 401) reply.header('www-authenticate', 'Bearer realm="zhner-studio"');
       if (req.method === 'POST' && req.routeOptions.url === '/api/corrections' && (err as { validation?: unknown }).validation) d.metrics.correctionRejected('SCHEMA');
       return undefined;
     },

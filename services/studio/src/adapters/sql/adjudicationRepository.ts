@@ -3,7 +3,7 @@
 // transaction.
 import type { Correction, GoldEntity, Topics } from '@zhner/contracts';
 import type { SqlClient } from '@zhner/store';
-import { notFound } from '../../app/errors';
+import { errors } from '../../errors';
 import type { AdjudicationRecord, AdjudicationStore, ConflictGroup, SpotCheckItem } from '../../app/ports';
 import { insertCorrectionWithEvent } from './correctionRepository';
 import { CORRECTION_COLUMNS, json, ms, toCorrection, type CorrectionRow } from './rows';
@@ -105,6 +105,6 @@ export class SqlAdjudicationStore implements AdjudicationStore {
        ON CONFLICT (correction_id, reviewer_id) DO UPDATE SET verdict = EXCLUDED.verdict, note = EXCLUDED.note, created_at = now()`,
       [correctionId, reviewerId, verdict, note],
     );
-    if (r.rowCount === 0) throw notFound('correction', correctionId);
+    if (r.rowCount === 0) throw errors.create('CORRECTION_NOT_FOUND', { id: correctionId });
   }
 }

@@ -1,7 +1,7 @@
 // POST /api/corrections: validated, stored and published (outbox) in one transaction; idempotent
 // on (candidate id, annotator, revision).
 import { Type } from '@sinclair/typebox';
-import { notFound } from '../../../app/errors';
+import { errors } from '../../../errors';
 import { principalOf, requireRole } from '../auth';
 import { parseLimit } from './queue';
 import { ClaimedItem, Correction, Nullable, SpanIn, StoredCorrection, bearer, errorRefs } from '../schemas';
@@ -73,7 +73,7 @@ export async function correctionRoutes(app: StudioHttpApp, d: StudioDeps): Promi
     },
     async (req) => {
       const c = await d.correctionStore.get(req.params.correctionId);
-      if (!c) throw notFound('correction', req.params.correctionId);
+      if (!c) throw errors.create('CORRECTION_NOT_FOUND', { id: req.params.correctionId });
       return c;
     },
   );

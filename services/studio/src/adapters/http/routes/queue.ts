@@ -1,7 +1,7 @@
 // The review queue: list by priority, claim (next or chosen), skip, release.
 import { Type } from '@sinclair/typebox';
-import { ValidationError } from '@zhner/core';
 import { CANDIDATE_STATUSES, type CandidateStatus } from '../../../app/ports';
+import { errors } from '../../../errors';
 import { principalOf, requireReader, requireRole } from '../auth';
 import { Candidate, ClaimedItem, Depth, Nullable, bearer, errorRefs } from '../schemas';
 import type { StudioDeps, StudioHttpApp } from './deps';
@@ -11,7 +11,7 @@ const IdParams = Type.Object({ candidateId: Type.String({ minLength: 1, maxLengt
 /** Parses `?limit=` (querystrings are not coerced by the platform's ajv settings). */
 export function parseLimit(raw: string | undefined, def: number, max: number): number {
   if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ValidationError(`limit must be a positive integer, got ${JSON.stringify(raw)}`, { field: 'querystring.limit' });
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw errors.create('LIMIT_INVALID', { field: 'querystring.limit', limit: raw });
   return Math.min(Number(raw), max);
 }
 
@@ -37,7 +37,7 @@ export async function queueRoutes(app: StudioHttpApp, d: StudioDeps): Promise<vo
     async (req) => {
       const statuses = (req.query.status ?? 'open,claimed').split(',').map((s) => s.trim()).filter(Boolean);
       const bad = statuses.find((s) => !(CANDIDATE_STATUSES as readonly string[]).includes(s));
-      if (bad) throw new ValidationError(`status ${JSON.stringify(bad)} is not one of ${CANDIDATE_STATUSES.join(', ')}`, { field: 'querystring.status' });
+      if (bad) throw errors.create('STATUS_INVALID', { field: 'querystring.status', status: bad, allowed: CANDIDATE_STATUSES });
       const [depth, items] = await Promise.all([d.queue.depth(), d.queue.list(statuses as CandidateStatus[], parseLimit(req.query.limit, 50, 500))]);
       return { depth, items };
     },

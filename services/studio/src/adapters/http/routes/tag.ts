@@ -1,7 +1,7 @@
 // POST /api/ner: the Tag page's proxy to the tagger (HTTP or in-process).
 import { Type } from '@sinclair/typebox';
-import { ValidationError } from '@zhner/core';
 import { MAX_TAG_TEXTS } from '../../../app/tagging';
+import { errors } from '../../../errors';
 import { Nullable, PredictedEntity, errorRefs } from '../schemas';
 import type { StudioDeps, StudioHttpApp } from './deps';
 
@@ -21,7 +21,7 @@ export async function tagRoutes(app: StudioHttpApp, d: StudioDeps): Promise<void
     },
     async (req) => {
       const { text, texts } = req.body;
-      if ((text === undefined) === (texts === undefined)) throw new ValidationError('give either text or texts', { field: 'text' });
+      if ((text === undefined) === (texts === undefined)) throw errors.create('TAG_TEXT_OR_TEXTS', { field: 'text' });
       const input = texts ?? [text!];
       const res = await d.tagger.tag(input);
       return { modelVersion: res.modelVersion, results: res.results.map((r, i) => ({ text: input[i], entities: r.entities })) };
