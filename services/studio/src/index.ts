@@ -12,6 +12,7 @@ import { Authenticator } from './app/auth';
 import { CorrectionService } from './app/corrections';
 import { Dashboard } from './app/dashboard';
 import { DataTransferService } from './app/dataTransfer';
+import { EntityTypeService } from './app/entityTypes';
 import { LabelProvider } from './app/labels';
 import { LiveUpdates } from './app/live';
 import type { ModelActions, NerClient, RegistryReader, RolloutReader } from './app/ports';
@@ -25,6 +26,7 @@ import { SqlAdjudicationStore } from './adapters/sql/adjudicationRepository';
 import { SqlAuthRepository } from './adapters/sql/authRepository';
 import { SqlCorrectionStore } from './adapters/sql/correctionRepository';
 import { SqlDataStore } from './adapters/sql/dataRepository';
+import { SqlEntityTypeStore } from './adapters/sql/entityTypeRepository';
 import { SqlStatsRepository } from './adapters/sql/statsRepository';
 import { SqlQueueRepository } from './adapters/sql/queueRepository';
 import { HttpModelActions, HttpNerClient, HttpRegistryReader, HttpRolloutReader } from './adapters/upstream';
@@ -92,6 +94,9 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
   const registryReader = options.registry ?? new HttpRegistryReader(config.orchestratorUrl, config.upstreamTimeoutMs);
   const rolloutReader = options.rollouts ?? new HttpRolloutReader(config.reloaderUrl, config.upstreamTimeoutMs);
   const labels = new LabelProvider({ configured: config.labels, registry: config.labelsFromModel ? async () => (await registryReader.models(1)).labelSet : undefined, logger });
+  const modelActions =
+    options.modelActions ??
+    new HttpModelActions({ orchestratorUrl: config.orchestratorUrl, reloaderUrl: config.reloaderUrl, timeoutMs: config.upstreamTimeoutMs, orchestratorToken: config.orchestratorToken, reloaderToken: config.reloaderToken });
   const live = new LiveUpdates(
     {
       snapshot: async () => {
@@ -103,6 +108,7 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
     config.eventsIntervalMs,
   );
   const onChange = () => live.poke();
+  const types = new EntityTypeService(new SqlEntityTypeStore(ctx.db), labels, modelActions, onChange);
   const feed = new QueueFeed({ queue: queueRepo, metrics, logger, onChange });
   const relay = new OutboxRelay(ctx.db, ctx.bus, logger, { intervalMs: config.outboxIntervalMs });
   let app!: HttpApp;
@@ -149,17 +155,13 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
         labels,
         tagger: new TagService(options.nerClient ?? new HttpNerClient(config.taggerUrl, config.upstreamTimeoutMs)),
         queue: new ReviewQueue(queueRepo, { claimTtlMs: config.claimTtlMs, metrics, onChange }),
-        corrections: new CorrectionService({ queue: queueRepo, store: correctionStore, labels, metrics, annotationsPerItem: config.annotationsPerItem, clock: options.clock, onChange }),
+        corrections: new CorrectionService({ queue: queueRepo, store: correctionStore, labels, types, metrics, annotationsPerItem: config.annotationsPerItem, clock: options.clock, onChange }),
         correctionStore,
         adjudication: new AdjudicationService(new SqlAdjudicationStore(ctx.db, ctx.topics), labels, metrics, options.clock),
         data: new DataTransferService(new SqlDataStore(ctx.db, ctx.topics), labels, metrics, options.clock, onChange),
         dashboard: new Dashboard(registryReader, rolloutReader, statsRepo, statsRepo),
-        modelAdmin: new ModelAdmin(
-          options.modelActions ??
-            new HttpModelActions({ orchestratorUrl: config.orchestratorUrl, reloaderUrl: config.reloaderUrl, timeoutMs: config.upstreamTimeoutMs, orchestratorToken: config.orchestratorToken, reloaderToken: config.reloaderToken }),
-          registryReader,
-          onChange,
-        ),
+        modelAdmin: new ModelAdmin(modelActions, registryReader, onChange),
+        types,
         live,
         metrics,
         settings: { claimTtlMs: config.claimTtlMs, annotationsPerItem: config.annotationsPerItem },

@@ -45,5 +45,13 @@ export const errors = defineErrors('trainer-orchestrator', {
   MANIFEST_NOT_JSON: { ...manifestInvalid, message: '{file} is not JSON' },
   MANIFEST_NO_VERSION: { ...manifestInvalid, message: '{file} has no "version"' },
   VERSION_EXISTS: { message: 'model version {version} is already registered (identical weights?)' },
+  TYPE_EXISTS: { code: 'TYPE_EXISTS', status: 409, message: 'entity type {type} is already in the label set ({source})' },
+  TYPE_NOT_ADMITTED: { code: 'NOT_FOUND', status: 404, message: 'entity type {type} is not an admitted type' },
+  TYPE_IN_MODEL: {
+    code: 'TYPE_IN_MODEL',
+    status: 409,
+    message: 'entity type {type} is tagged by the promoted model {version}: it cannot be removed from the label set here (a model that no longer tags it must be trained and promoted first)',
+  },
+  TYPES_OVERRIDDEN: { code: 'CONFLICT', status: 409, message: 'LABEL_SET is configured: the label set is fixed by the operator ({labelSet}); unset it to admit or remove types' },
   RUN_NOT_ACTIVE: { message: 'run {runId} is no longer running (failed as stale?)', doc: 'the run was failed as stale while it finished' },
 });

@@ -17,7 +17,7 @@ import { registerOrchestratorRoutes } from './adapters/http';
 import { createOrchestratorMetrics } from './adapters/metrics';
 import { loadSlices, RuntimeEvaluator, zhnerModelLoader } from './adapters/modelEvaluator';
 import { PythonTrainingJob } from './adapters/pythonTrainingJob';
-import { SqlExampleRepository, SqlModelRepository, SqlRunRepository } from './adapters/repository';
+import { SqlExampleRepository, SqlLabelTypeRepository, SqlModelRepository, SqlRunRepository } from './adapters/repository';
 
 // Public surface: the service, and what the active-learning simulation (bench/sim) reuses to fine-tune
 // the way the service does (training sets under the cap, the Python job, its workspace).
@@ -65,7 +65,8 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
   const models = new SqlModelRepository(ctx.db);
   const workspace = new FileWorkspace(resolveRepoPath(config.modelsDir));
   const metrics = createOrchestratorMetrics(ctx.registry, { runCounts: () => runRepo.countsByStatus(), backlog: () => examples.backlog(), exampleCounts: () => examples.exampleCounts(), logger });
-  const registry = new ModelRegistry({ models, workspace, logger, labelOverride: config.labelSet });
+  const labelTypes = new SqlLabelTypeRepository(ctx.db);
+  const registry = new ModelRegistry({ models, workspace, logger, labelOverride: config.labelSet, labelTypes });
   const relay = new OutboxRelay(ctx.db, ctx.bus, logger);
   const trainingRuns = new TrainingRuns({
     runs: runRepo,
@@ -80,10 +81,11 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
     logger,
     observer: metrics,
     onEventQueued: () => void relay.flush().catch(() => undefined),
+    labelSet: () => registry.labelSet(),
     settings: {
       cap: config.newDataCap,
       seed: config.trainSeed,
-      gate: { maxDevDropPoints: config.gateMaxDevDrop, maxHoldoutDropPoints: config.gateMaxHoldoutDrop, minHoldoutDocs: config.gateMinHoldoutDocs, missingEvidence: config.gateMissingEvidence, bias: { tolerancePoints: config.gateBiasTolerance, action: config.gateBiasAction } },
+      gate: { maxDevDropPoints: config.gateMaxDevDrop, maxHoldoutDropPoints: config.gateMaxHoldoutDrop, minHoldoutDocs: config.gateMinHoldoutDocs, missingEvidence: config.gateMissingEvidence, bias: { tolerancePoints: config.gateBiasTolerance, action: config.gateBiasAction }, perType: { maxDropPoints: config.gateMaxTypeDrop, minSupport: config.gateMinTypeSupport, newTypeMinF1Points: config.gateNewTypeMinF1 } },
       manualMinCorrections: config.manualMinCorrections,
       devFile: resolveRepoPath(config.devFile),
       devLimit: config.devLimit,
@@ -106,6 +108,7 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
   const ingest = new IngestCorrections({
     examples,
     labelSet: () => registry.labelSet(),
+    refreshLabelSet: () => registry.refreshAdmitted(),
     holdoutShare: config.holdoutShare,
     onIngested: (c) => {
       metrics.corrections('stored', c.inserted);
@@ -142,7 +145,7 @@ export async function startOrchestrator(config: OrchestratorConfig, ctx: Service
     readiness: () => consumerServiceReadiness({ lifecycle, subscribed, db: ctx.db, bus: ctx.bus }),
     info: () => ({ service: 'trainer-orchestrator', instance: config.instanceId, runInFlight: trainingRuns.inFlight ?? null, schedule: config.trainCron || 'off' }),
   });
-  registerOrchestratorRoutes(app, { runs: runRepo, models, trainingRuns, labelSet: () => registry.labelSet(), adminToken: config.adminToken, insecureOpenAdmin: config.insecureOpenAdmin, logger });
+  registerOrchestratorRoutes(app, { runs: runRepo, models, trainingRuns, labelSet: () => registry.labelSet(), labelTypes: registry, examples, adminToken: config.adminToken, insecureOpenAdmin: config.insecureOpenAdmin, logger });
 
   return {
     name: 'trainer-orchestrator',

@@ -95,6 +95,10 @@ export interface Correction {
   modelVersion: string | null;
   origin: CorrectionOrigin;
   createdAt: number;
+  /** The entity types the annotator could mark (a type outside it was not annotated). Null: not recorded. Optional for producers; decoded events always carry it. */
+  labelSet?: string[] | null;
+  /** Guideline version of each type the correction was made under. Null: not recorded. */
+  guidelineVersions?: Record<string, number> | null;
 }
 
 export type ModelEventType = 'PUBLISHED' | 'PROMOTED' | 'ROLLED_BACK' | 'REJECTED';

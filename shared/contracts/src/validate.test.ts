@@ -45,4 +45,8 @@ describe('validateCorrection', () => {
     expect(() => validateCorrection({ ...c, entities: [{ ...c.entities[0], type: 'TIME' }] }, ['PER', 'LOC'])).toThrow(ValidationError);
   });
   it('rejects a negative revision', () => expect(() => validateCorrection({ ...c, revision: -1 })).toThrow(/revision/));
+  it('rejects a type its own labelSet did not offer', () => {
+    expect(() => validateCorrection({ ...c, labelSet: ['PER', 'LOC'] })).not.toThrow();
+    expect(() => validateCorrection({ ...c, labelSet: ['LOC'] })).toThrow(expect.objectContaining({ code: 'TYPE_NOT_OFFERED', field: 'labelSet' }));
+  });
 });

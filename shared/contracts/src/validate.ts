@@ -71,6 +71,13 @@ export function validateCorrection(v: Correction, labelSet?: readonly string[]):
   validateText(v.text);
   if (!Number.isInteger(v.revision) || v.revision < 0) throw new ValidationError(`revision ${v.revision} must be a non-negative integer`, { field: 'revision' });
   validateSpans(v.text, v.entities, 'entities', false, labelSet);
+  if (v.labelSet != null) {
+    if (!Array.isArray(v.labelSet) || v.labelSet.some((t) => typeof t !== 'string' || t === '')) throw new ValidationError('labelSet must be a list of type names', { field: 'labelSet' });
+    // a correction cannot mark a type its annotator was not offered
+    const offered = new Set(v.labelSet);
+    const outside = v.entities.find((e) => !offered.has(e.type));
+    if (outside) throw new ValidationError(`entity type ${JSON.stringify(outside.type)} is not in the correction's labelSet [${v.labelSet.join(', ')}]`, { field: 'labelSet', code: 'TYPE_NOT_OFFERED' });
+  }
 }
 
 /** Body keys that name a location: refused (PATH_REFUSED) wherever a model is referenced. */

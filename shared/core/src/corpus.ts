@@ -28,6 +28,13 @@ export interface CorpusExample {
   id: string;
   text: string;
   entities: CorpusEntity[];
+  /**
+   * Entity types this sentence was never annotated for (`unannotated_types` in the file): a
+   * replayed corpus sentence and a type added after its corpus was made, or a correction made
+   * before the type existed. Training marginalises over them on its O characters; scoring ignores
+   * predictions of them (annotatedOnly).
+   */
+  unannotatedTypes?: string[];
 }
 
 /**
@@ -55,7 +62,7 @@ export function parseCorpusLine(line: string, where: string): CorpusExample {
   } catch (err) {
     throw new ValidationError(`${where}: not JSON`, { field: where, cause: err });
   }
-  const o = d as { id?: unknown; text?: unknown; entities?: unknown };
+  const o = d as { id?: unknown; text?: unknown; entities?: unknown; unannotated_types?: unknown };
   if (typeof o.text !== 'string') throw new ValidationError(`${where}: "text" must be a string`, { field: where });
   const cps = Array.from(o.text);
   const entities: CorpusEntity[] = [];
@@ -69,11 +76,16 @@ export function parseCorpusLine(line: string, where: string): CorpusExample {
     if (start < 0 || end > cps.length || start >= end) throw new ValidationError(`${where}: entities[${i}] [${start},${end}) outside the text`, { field: where });
     entities.push({ start, end, type: x.type, text: typeof x.text === 'string' ? x.text : cps.slice(start, end).join('') });
   }
-  return { id: typeof o.id === 'string' ? o.id : where, text: o.text, entities };
+  const un = o.unannotated_types;
+  if (un !== undefined && (!Array.isArray(un) || !un.every((t) => typeof t === 'string'))) throw new ValidationError(`${where}: "unannotated_types" must be a list of type names`, { field: where });
+  return { id: typeof o.id === 'string' ? o.id : where, text: o.text, entities, ...(un && un.length > 0 ? { unannotatedTypes: [...(un as string[])] } : {}) };
 }
 
 /** One corpus line as JSON (no trailing newline). */
 export function formatCorpusLine(ex: CorpusExample): string {
-  return JSON.stringify({ id: ex.id, text: ex.text, entities: ex.entities.map((e) => ({ start: e.start, end: e.end, type: e.type, text: e.text })) });
+  return JSON.stringify({
+    id: ex.id, text: ex.text, entities: ex.entities.map((e) => ({ start: e.start, end: e.end, type: e.type, text: e.text })),
+    ...(ex.unannotatedTypes && ex.unannotatedTypes.length > 0 ? { unannotated_types: ex.unannotatedTypes } : {}),
+  });
 }
 

@@ -1,4 +1,4 @@
-import { documentF1, scoreSpans } from './scoring';
+import { annotatedOnly, documentF1, scoreSpans } from './scoring';
 
 const s = (start: number, end: number, type: string) => ({ start, end, type });
 
@@ -25,5 +25,21 @@ describe('strict scoring', () => {
     expect(documentF1([], [])).toBe(1);
     expect(documentF1([s(0, 1, 'PER')], [])).toBe(0);
     expect(documentF1([s(0, 1, 'PER')], [s(0, 1, 'PER'), s(2, 3, 'LOC')])).toBeCloseTo(2 / 3);
+  });
+});
+
+describe('annotatedOnly: a set is scored on the types it annotates', () => {
+  it('drops predictions of a type the set never marks, and of a type a document is unannotated for', () => {
+    const gold = [[{ start: 0, end: 2, type: 'PER' }], [{ start: 0, end: 2, type: 'TIME' }], []];
+    const pred = [
+      [{ start: 0, end: 2, type: 'PER' }, { start: 3, end: 5, type: 'TIME' }, { start: 6, end: 8, type: 'MONEY' }],
+      [{ start: 0, end: 2, type: 'TIME' }],
+      [{ start: 1, end: 3, type: 'TIME' }, { start: 4, end: 5, type: 'PER' }],
+    ];
+    // MONEY has no gold anywhere: dropped; TIME is dropped in document 0 (made before TIME existed) only
+    expect(annotatedOnly(gold, pred, [['TIME']])).toEqual([[{ start: 0, end: 2, type: 'PER' }], [{ start: 0, end: 2, type: 'TIME' }], pred[2]]);
+    const s = scoreSpans(gold, annotatedOnly(gold, pred, [['TIME']]));
+    expect(s).toMatchObject({ tp: 2, fp: 2, fn: 0 });
+    expect(Object.keys(s.perType)).toEqual(['PER', 'TIME']);
   });
 });

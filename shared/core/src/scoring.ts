@@ -76,6 +76,17 @@ export function scoreSpans(gold: ReadonlyArray<readonly ScoredSpan[]>, pred: Rea
   return { ...prf(tp, np, ng), docs: gold.length, tp, fp: np - tp, fn: ng - tp, perType };
 }
 
+/**
+ * A set is scored on the types it annotates: predicted spans of a type with no gold mention in the
+ * whole set (a news dev set and a type added later, e.g. TIME), or of a type a document is marked
+ * unannotated for (a correction made before the type existed), are dropped before scoring — they
+ * say nothing either way. Same rule as the trainer's early stopping (zhner_trainer/evaluate.py).
+ */
+export function annotatedOnly<S extends ScoredSpan>(gold: ReadonlyArray<readonly ScoredSpan[]>, pred: ReadonlyArray<readonly S[]>, unannotated: ReadonlyArray<readonly string[] | undefined> = []): S[][] {
+  const annotated = new Set(gold.flatMap((g) => g.map((s) => s.type)));
+  return pred.map((p, i) => p.filter((s) => annotated.has(s.type) && !(unannotated[i] ?? []).includes(s.type)));
+}
+
 /** F1 of one document's spans against gold; 1 when both are empty (perfect agreement on "nothing"). */
 export function documentF1(spans: readonly ScoredSpan[], gold: readonly ScoredSpan[]): number {
   if (spans.length === 0 && gold.length === 0) return 1;

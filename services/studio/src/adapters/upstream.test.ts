@@ -61,7 +61,7 @@ describe('HTTP clients of the orchestrator, reloader and tagger', () => {
     await a.startRollout({ modelVersion: 'v2', requestedBy: 'ada' });
     await a.rollback('ro-1', { requestedBy: 'ada', reason: 'worse F1' });
     expect(seen.splice(0)).toEqual([
-      { method: 'POST', url: '/runs', auth: 'Bearer o-tok', body: { requestedBy: 'ada', reason: null } },
+      { method: 'POST', url: '/runs', auth: 'Bearer o-tok', body: {} }, // a manual run takes no parameters
       { method: 'POST', url: '/rollouts', auth: 'Bearer r-tok', body: { modelVersion: 'v2' } }, // a version, never a path
       { method: 'POST', url: '/rollouts/ro-1/rollback', auth: 'Bearer r-tok', body: { reason: 'studio: ada: worse F1' } },
     ]);

@@ -21,12 +21,12 @@ function refusal(service: string, url: string, status: number, body: unknown, te
   return upstreamFailed(service, `${url} answered ${status}: ${msg}`, { status, retriable: status === 503 });
 }
 
-async function postJson(service: string, url: string, body: unknown, timeoutMs: number, token?: string): Promise<unknown> {
+async function postJson(service: string, url: string, body: unknown, timeoutMs: number, token?: string, method: 'POST' | 'DELETE' = 'POST'): Promise<unknown> {
   let res: Response;
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
   if (token) headers.authorization = `Bearer ${token}`;
   try {
-    res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     const why = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `unreachable (${(err as Error).message})`;
     throw upstreamFailed(service, `${url} ${why}`, { retriable: true, cause: err });
@@ -93,8 +93,19 @@ export interface HttpModelActionsOptions {
 export class HttpModelActions implements ModelActions {
   constructor(private readonly o: HttpModelActionsOptions) {}
 
-  triggerTraining(req: { requestedBy: string; reason?: string }): Promise<unknown> {
-    return postJson('trainer-orchestrator', new URL('runs', withSlash(this.o.orchestratorUrl)).toString(), { requestedBy: req.requestedBy, reason: req.reason ?? null }, this.o.timeoutMs, this.o.orchestratorToken);
+  triggerTraining(_req?: { requestedBy: string; reason?: string }): Promise<unknown> {
+    // a manual run takes no parameters (the orchestrator refuses a body): who asked is the studio's log
+    return postJson('trainer-orchestrator', new URL('runs', withSlash(this.o.orchestratorUrl)).toString(), {}, this.o.timeoutMs, this.o.orchestratorToken);
+  }
+
+  admitType(req: { type: string; by: string; note?: string }): Promise<unknown> {
+    return postJson('trainer-orchestrator', new URL('label-set/types', withSlash(this.o.orchestratorUrl)).toString(), { type: req.type, by: req.by, ...(req.note ? { note: req.note } : {}) }, this.o.timeoutMs, this.o.orchestratorToken);
+  }
+
+  removeType(req: { type: string; by: string }): Promise<unknown> {
+    const url = new URL(`label-set/types/${encodeURIComponent(req.type)}`, withSlash(this.o.orchestratorUrl));
+    url.searchParams.set('by', req.by);
+    return postJson('trainer-orchestrator', url.toString(), undefined, this.o.timeoutMs, this.o.orchestratorToken, 'DELETE');
   }
 
   startRollout(req: { modelVersion: string; requestedBy: string }): Promise<unknown> {

@@ -8,6 +8,7 @@ import { correctionIdFor } from '../domain/ids';
 import { sameEntities } from '../domain/quality';
 import { bioToSpans, checkSpans, correctionRejected, isCorrectionRejected, sortSpans, type SpanInput } from '../domain/spans';
 import { errors } from '../errors';
+import type { EntityTypeService } from './entityTypes';
 import type { LabelProvider } from './labels';
 import type { CandidateStatus, CorrectionStore, Principal, QueueRepository, StoredCorrection, StudioMetrics } from './ports';
 
@@ -55,6 +56,8 @@ export interface CorrectionServiceDeps {
   queue: QueueRepository;
   store: CorrectionStore;
   labels: LabelProvider;
+  /** Guideline versions recorded on each correction (omit: none recorded). */
+  types?: Pick<EntityTypeService, 'guidelineVersions'>;
   metrics: StudioMetrics;
   /** Distinct annotators an item needs before it is done (ANNOTATIONS_PER_ITEM). */
   annotationsPerItem: number;
@@ -76,7 +79,7 @@ export class CorrectionService {
   async submit(p: Principal, input: SubmitInput): Promise<SubmitResult> {
     const candidate = await this.deps.queue.get(input.candidateId);
     if (!candidate) throw errors.create('CANDIDATE_NOT_FOUND', { id: input.candidateId });
-    const labels = await this.deps.labels.labels();
+    const [labels, guidelineVersions] = await Promise.all([this.deps.labels.labels(), this.deps.types?.guidelineVersions() ?? {}]);
     const revision = input.revision ?? 0;
     let correction: Correction;
     try {
@@ -92,6 +95,9 @@ export class CorrectionService {
         modelVersion: candidate.modelVersion || null,
         origin: 'STUDIO',
         createdAt: this.clock(),
+        // what the annotator was offered: a type outside it was not annotated here
+        labelSet: [...labels].sort(),
+        guidelineVersions,
       };
       checkContract(correction, labels);
     } catch (err) {
@@ -144,5 +150,7 @@ export function stripStored(s: StoredCorrection): Correction {
     modelVersion: s.modelVersion,
     origin: s.origin,
     createdAt: s.createdAt,
+    labelSet: s.labelSet ?? null,
+    guidelineVersions: s.guidelineVersions ?? null,
   };
 }

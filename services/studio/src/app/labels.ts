@@ -45,4 +45,14 @@ export class LabelProvider {
   async labels(): Promise<string[]> {
     return (await this.current()).labels;
   }
+
+  /** The label set is LABELS alone (LABELS_FROM_MODEL=false): types cannot be added in the studio. */
+  get fixed(): boolean {
+    return !this.opts.registry;
+  }
+
+  /** Forget the cached set (a type was just added or removed): the next call asks the registry. */
+  invalidate(): void {
+    this.cached = undefined;
+  }
 }

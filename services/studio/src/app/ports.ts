@@ -1,5 +1,6 @@
 // The studio's ports: what its use cases need from the outside world. Adapters (SQL repositories,
 // HTTP clients, prom-client metrics) implement them; tests pass fakes.
+import type { EntityTypeRow } from '../domain/entityTypes';
 import type { CandidateStatus, Correction, Entity, GoldEntity, ModelList, ModelVersion, Replica, ReviewCandidate, Rollout, TrainingRun } from '@zhner/contracts';
 import type { Role } from '../domain/tokens';
 
@@ -37,6 +38,10 @@ export interface NerClient {
 export interface ModelActions {
   /** `POST {ORCHESTRATOR_URL}/runs` (a manual run). */
   triggerTraining(req: { requestedBy: string; reason?: string }): Promise<unknown>;
+  /** `POST {ORCHESTRATOR_URL}/label-set/types`: admit a new entity type to the label set (admin). */
+  admitType(req: { type: string; by: string; note?: string }): Promise<unknown>;
+  /** `DELETE {ORCHESTRATOR_URL}/label-set/types/:type`: remove an admitted type no model tags. */
+  removeType(req: { type: string; by: string }): Promise<unknown>;
   /** `POST {RELOADER_URL}/rollouts {modelVersion}`: a registered version (the reloader resolves it; never a path). */
   startRollout(req: { modelVersion: string; requestedBy: string }): Promise<unknown>;
   /** `POST {RELOADER_URL}/rollouts/:id/rollback`. */
@@ -261,4 +266,18 @@ export interface StudioMetrics {
   correctionRejected(reason: string): void;
   claim(result: 'claimed' | 'renewed' | 'empty' | 'conflict'): void;
   skip(): void;
+}
+
+// ---- entity types ---------------------------------------------------------------------------
+
+/** entity_types + entity_type_guidelines (the studio's presentation of the label set). */
+export interface EntityTypeStore {
+  /** Active custom types and every type with a guideline, each with its latest guideline. */
+  list(): Promise<EntityTypeRow[]>;
+  /** Stores an admin-added type (again, when it was removed) with guideline version 1 (or the next); returns that version. */
+  add(t: { type: string; colour: string; shortcut: string | null; guideline: string; by: string }): Promise<number>;
+  /** Appends a guideline version of a type; returns it. */
+  addGuideline(type: string, body: string, by: string): Promise<number>;
+  /** Marks an admin-added type removed; false when it is not one. */
+  remove(type: string, by: string, note: string | null): Promise<boolean>;
 }

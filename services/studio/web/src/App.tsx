@@ -2,6 +2,7 @@
 // live queue/rollout indicators, and the pages.
 import { useEffect, useState } from 'react';
 import { api, getToken, setToken } from './api';
+import { setTypePresentation } from './labels';
 import { Login } from './components/Login';
 import { useLive } from './live';
 import { AdjudicatePage } from './pages/AdjudicatePage';
@@ -37,8 +38,19 @@ export function App() {
     return () => window.removeEventListener('hashchange', on);
   }, []);
   useEffect(() => {
-    api<StudioConfig>('GET', 'api/config').then(setConfig, () => setConfig({ labels: [], labelSource: 'unavailable', claimTtlMs: 0, annotationsPerItem: 1 }));
+    const load = () =>
+      api<StudioConfig>('GET', 'api/config').then(
+        (c) => {
+          setTypePresentation(c.types);
+          setConfig(c);
+        },
+        () => setConfig({ labels: [], types: [], labelSource: 'unavailable', claimTtlMs: 0, annotationsPerItem: 1 }),
+      );
+    void load();
     if (getToken()) api<Principal>('GET', 'api/me').then(setMe, () => setToken(null));
+    // a type an admin adds is offered at once: the pages ask for the config again
+    window.addEventListener('zhner:config-changed', load);
+    return () => window.removeEventListener('zhner:config-changed', load);
   }, []);
 
   const labels = config?.labels ?? [];
@@ -78,7 +90,7 @@ export function App() {
         {page === 'queue' ? <QueuePage labels={labels} me={me} live={live} /> : null}
         {page === 'models' ? <ModelsPage labels={labels} me={me} live={live} /> : null}
         {page === 'adjudicate' ? <AdjudicatePage labels={labels} me={me} /> : null}
-        {page === 'annotators' ? <AnnotatorsPage version={live.queueVersion + (me ? 1 : 0)} /> : null}
+        {page === 'annotators' ? <AnnotatorsPage version={live.queueVersion + (me ? 1 : 0)} types={config?.types ?? []} isAdmin={me?.role === 'admin'} /> : null}
       </main>
       <footer>
         labels from {config?.labelSource ?? '…'} · <a href="api/docs">API docs</a> · <a href="api/openapi.json">OpenAPI</a>

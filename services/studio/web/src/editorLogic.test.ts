@@ -1,5 +1,6 @@
 import { spanProblem } from '@zhner/core/spans';
-import { actionOfKey, addSpan, moveBoundary, nextCharBoundary, prevCharBoundary } from './editorLogic';
+import { EDITOR_SHORTCUTS, actionOfKey, addSpan, moveBoundary, nextCharBoundary, prevCharBoundary } from './editorLogic';
+import { colourOf, keyOf, setTypePresentation, typeOfKey } from './labels';
 
 const text = '李鹏在😀北京见到王军';
 const key = (k: string, mods: Partial<{ altKey: boolean; shiftKey: boolean; ctrlKey: boolean; metaKey: boolean }> = {}) => ({ key: k, altKey: false, shiftKey: false, ctrlKey: false, metaKey: false, ...mods });
@@ -39,5 +40,27 @@ describe('entity editor logic', () => {
     expect(actionOfKey(key('S'), labels)).toEqual({ kind: 'skip' });
     expect(actionOfKey(key('Escape'), labels)).toEqual({ kind: 'clear' });
     expect(actionOfKey(key('1', { ctrlKey: true }), labels)).toBeUndefined();
+  });
+
+  it('follows the studio\'s presentation of the types: an added type keeps its key and colour; ? opens the help', () => {
+    const labels = ['PER', 'LOC', 'ORG', 'TIME'];
+    const g = null;
+    setTypePresentation([
+      { type: 'PER', colour: '#111111', shortcut: '1', guideline: g, custom: false },
+      { type: 'LOC', colour: '#222222', shortcut: '2', guideline: g, custom: false },
+      { type: 'ORG', colour: '#333333', shortcut: null, guideline: g, custom: false },
+      { type: 'TIME', colour: '#00ff88', shortcut: '3', guideline: { version: 1, body: 'dates', createdAt: 0, createdBy: 'root' }, custom: true },
+    ]);
+    try {
+      expect(actionOfKey(key('3'), labels)).toEqual({ kind: 'label', type: 'TIME' });
+      expect(keyOf(labels, 'ORG')).toBeUndefined();
+      expect(typeOfKey(labels, '2')).toBe('LOC');
+      expect(colourOf(labels, 'TIME')).toBe('#00ff88');
+      expect(actionOfKey(key('?'), labels)).toEqual({ kind: 'help' });
+      // the help lists every command the key handler knows
+      for (const k of ['Enter', 'S', 'Esc', '?']) expect(EDITOR_SHORTCUTS.some((s) => s.keys.includes(k))).toBe(true);
+    } finally {
+      setTypePresentation([]);
+    }
   });
 });

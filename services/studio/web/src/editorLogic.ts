@@ -2,6 +2,7 @@
 // boundary does to the entity list. Pure functions over data (unit-tested beside); the span rule
 // itself is @zhner/core's, the same one the server applies to a submitted correction.
 import { nextCharBoundary, overlaps, prevCharBoundary, sortSpans, type Span } from '@zhner/core/spans';
+import { typeOfKey } from './labels';
 
 export { nextCharBoundary, prevCharBoundary };
 
@@ -34,13 +35,28 @@ export type EditorAction =
   | { kind: 'move'; edge: 'start' | 'end'; dir: -1 | 1 }
   | { kind: 'submit' }
   | { kind: 'skip' }
-  | { kind: 'clear' };
+  | { kind: 'clear' }
+  | { kind: 'help' };
+
+/** Every shortcut of the editor, as the `?` help lists them (one list: the key handler below follows it). */
+export const EDITOR_SHORTCUTS: ReadonlyArray<{ keys: string; does: string }> = [
+  { keys: 'drag over characters', does: 'propose a span' },
+  { keys: 'type key (below) or type button', does: 'give the proposed or selected span that type' },
+  { keys: 'click an entity', does: 'select it' },
+  { keys: 'Delete / Backspace / X', does: 'delete the selected entity' },
+  { keys: 'Alt+← / Alt+→', does: "move the selected entity's start" },
+  { keys: 'Shift+← / Shift+→', does: "move the selected entity's end" },
+  { keys: 'Enter', does: 'submit the correction' },
+  { keys: 'S', does: 'skip the item' },
+  { keys: 'Esc', does: 'clear the selection (and close this help)' },
+  { keys: '?', does: 'open this help: shortcuts and each type’s guideline' },
+];
 
 /** What a key press means in the editor (undefined: not ours). Shortcuts are listed in the `?` help. */
 export function actionOfKey(ev: { key: string; altKey: boolean; shiftKey: boolean; ctrlKey: boolean; metaKey: boolean }, labels: readonly string[]): EditorAction | undefined {
   if (ev.ctrlKey || ev.metaKey) return undefined;
   if (/^[1-9]$/.test(ev.key) && !ev.altKey) {
-    const type = labels[Number(ev.key) - 1];
+    const type = typeOfKey(labels, ev.key);
     return type ? { kind: 'label', type } : undefined;
   }
   if (ev.key === 'Delete' || ev.key === 'Backspace' || ev.key === 'x' || ev.key === 'X') return { kind: 'delete' };
@@ -53,5 +69,6 @@ export function actionOfKey(ev: { key: string; altKey: boolean; shiftKey: boolea
   if (ev.key === 'Enter') return { kind: 'submit' };
   if (ev.key === 's' || ev.key === 'S') return { kind: 'skip' };
   if (ev.key === 'Escape') return { kind: 'clear' };
+  if (ev.key === '?') return { kind: 'help' };
   return undefined;
 }

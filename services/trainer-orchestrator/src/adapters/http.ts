@@ -1,9 +1,12 @@
-// HTTP API of the orchestrator: runs (list, one, manual trigger) and the model registry.
+// HTTP API of the orchestrator: runs (list, one, manual trigger), the model registry and its label
+// set (admitting and removing types is an admin action), the training pool's counts.
 import { Type } from '@sinclair/typebox';
-import { ErrorBody, ModelList, ModelVersion, RUN_STATUSES, RunList, TrainingRun, type ModelVersion as ModelVersionT, type TrainingRun as TrainingRunT } from '@zhner/contracts';
+import { AdmitTypeBody, EntityTypeName, ErrorBody, LabelSetView, LabelType, ModelList, ModelVersion, RUN_STATUSES, RunList, TrainingRun, type ModelVersion as ModelVersionT, type TrainingRun as TrainingRunT } from '@zhner/contracts';
 import { createAdminGuard, type createHttpApp, type Logger } from '@zhner/kit';
 import { errors } from '../errors';
 import type { ModelRepository, ModelVersionRecord, RunRecord, RunRepository } from '../app/ports';
+import type { ModelRegistry } from '../app/registry';
+import type { SqlExampleRepository } from './repository';
 import { publishedMetrics } from './publishedMetrics';
 import type { TrainingRuns } from '../app/trainingRuns';
 
@@ -15,6 +18,9 @@ export interface OrchestratorHttpDeps {
   trainingRuns: TrainingRuns;
   /** The label set corrections are checked against now (published with the model list). */
   labelSet: () => readonly string[];
+  /** The label set's types and the admin actions on them. */
+  labelTypes: Pick<ModelRegistry, 'labelTypes' | 'admit' | 'remove' | 'refreshAdmitted'>;
+  examples: Pick<SqlExampleRepository, 'exampleCounts' | 'backlog'>;
   /** ADMIN_TOKEN / INSECURE_OPEN_ADMIN: POST /runs is an admin route. */
   adminToken?: string;
   insecureOpenAdmin: boolean;
@@ -84,6 +90,35 @@ export function registerOrchestratorRoutes(app: App, deps: OrchestratorHttpDeps)
     async (req) => {
       const [models, promoted] = await Promise.all([deps.models.list(req.query.limit ?? 100), deps.models.promoted()]);
       return { promoted: promoted?.version ?? null, labelSet: [...deps.labelSet()], models: models.map(modelOut) };
+    },
+  );
+
+  app.get('/label-set', { schema: { response: { 200: LabelSetView } } }, async () => {
+    await deps.labelTypes.refreshAdmitted(); // another replica may have admitted one
+    return { labelSet: [...deps.labelSet()], types: deps.labelTypes.labelTypes() };
+  });
+
+  app.post(
+    '/label-set/types',
+    { onRequest: admin, schema: { body: AdmitTypeBody, response: { 201: LabelType, 400: ErrorBody, 401: ErrorBody, 409: ErrorBody } } },
+    async (req, reply) => reply.status(201).send(await deps.labelTypes.admit(req.body.type, req.body.by ?? 'admin', req.body.note ?? null)),
+  );
+
+  app.delete(
+    '/label-set/types/:type',
+    { onRequest: admin, schema: { params: Type.Object({ type: EntityTypeName }), querystring: Type.Object({ by: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }), response: { 204: Type.Null(), 401: ErrorBody, 404: ErrorBody, 409: ErrorBody } } },
+    async (req, reply) => {
+      await deps.labelTypes.remove(req.params.type, req.query.by ?? 'admin');
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/examples/stats',
+    { schema: { response: { 200: Type.Object({ total: Type.Integer(), train: Type.Integer(), holdout: Type.Integer(), superseded: Type.Integer(), backlog: Type.Integer() }) } } },
+    async () => {
+      const [c, backlog] = await Promise.all([deps.examples.exampleCounts(), deps.examples.backlog()]);
+      return { total: c.train + c.holdout, ...c, backlog };
     },
   );
 

@@ -6,7 +6,7 @@ import type { LoadModelOptions } from '@zhner/model';
 import { ConfigError, DEFAULT_SLICES_FILE, parseSliceFile, sliceReport, utf16ToCodePointOffsets, type SliceFile } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
 import { errors } from '../errors';
-import { scoreSpans, type CorpusExample, type Scores, type ScoredSpan as SpanLike } from '@zhner/core';
+import { annotatedOnly, scoreSpans, type CorpusExample, type Scores, type ScoredSpan as SpanLike } from '@zhner/core';
 import type { Evaluator } from '../app/ports';
 import type { SetScores } from '../domain/gate';
 
@@ -84,10 +84,13 @@ export class RuntimeEvaluator implements Evaluator {
         if (out.length !== texts.length) throw errors.create('EVALUATION_COUNT_MISMATCH', { modelDir, dataset, returned: out.length, expected: texts.length });
         out.forEach((o, k) => pred.push(toCodePointSpans(texts[k], Array.isArray(o) ? (o as readonly RuntimeEntity[]) : (o as { entities: readonly RuntimeEntity[] }).entities)));
       }
-      const scores: SetScores = scoreSpans(docs.map((d) => d.entities), pred);
+      // a set is scored on the types it annotates (a news dev set says nothing about TIME)
+      const gold = docs.map((d) => d.entities);
+      const kept = annotatedOnly(gold, pred, docs.map((d) => d.unannotatedTypes));
+      const scores: SetScores = scoreSpans(gold, kept);
       if (this.opts.slices) {
         const cp = (spans: readonly SpanLike[]) => spans.map((e) => ({ cpStart: e.start, cpEnd: e.end, type: e.type }));
-        scores.slices = sliceReport(this.opts.slices, docs.map((d) => d.text), docs.map((d) => cp(d.entities)), pred.map(cp));
+        scores.slices = sliceReport(this.opts.slices, docs.map((d) => d.text), docs.map((d) => cp(d.entities)), kept.map(cp));
       }
       this.opts.logger?.info({ modelDir, dataset, docs: docs.length, f1: scores.f1, seconds: (Date.now() - started) / 1000 }, 'model scored');
       return scores;

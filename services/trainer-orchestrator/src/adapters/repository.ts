@@ -8,7 +8,9 @@ import { errors } from '../errors';
 import { chooseActive, type CorrectionVersion, type Split } from '../domain/examples';
 import type { TrainingProgress } from '../domain/progress';
 import type {
+  AdmittedType,
   ExampleRepository,
+  LabelTypeRepository,
   ModelRepository,
   ModelVersionRecord,
   NewRun,
@@ -35,12 +37,13 @@ interface ExampleRow {
   origin: string;
   split: Split;
   first_used_in: string | null;
+  label_set: string[] | null;
 }
 
-const EXAMPLE_COLUMNS = 'correction_id, text_hash, doc_id, text, entities, annotator_id, origin, split, first_used_in';
+const EXAMPLE_COLUMNS = 'correction_id, text_hash, doc_id, text, entities, annotator_id, origin, split, first_used_in, label_set';
 
 function toExample(r: ExampleRow): StoredExample {
-  return { correctionId: r.correction_id, textHash: r.text_hash, docId: r.doc_id, text: r.text, entities: r.entities, annotator: r.annotator_id, origin: r.origin, split: r.split, firstUsedIn: r.first_used_in };
+  return { correctionId: r.correction_id, textHash: r.text_hash, docId: r.doc_id, text: r.text, entities: r.entities, annotator: r.annotator_id, origin: r.origin, split: r.split, firstUsedIn: r.first_used_in, labelSet: r.label_set };
 }
 
 interface RunRow {
@@ -131,10 +134,10 @@ export class SqlExampleRepository implements ExampleRepository {
       let inserted = 0;
       for (const e of examples) {
         const r = await tx.query(
-          `INSERT INTO training_examples (correction_id, text_hash, doc_id, text, entities, annotator_id, origin, split, revision, corrected_at, model_version)
-           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, to_timestamp($10::float8 / 1000), $11)
+          `INSERT INTO training_examples (correction_id, text_hash, doc_id, text, entities, annotator_id, origin, split, revision, corrected_at, model_version, label_set)
+           VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, to_timestamp($10::float8 / 1000), $11, $12::text[])
            ON CONFLICT (correction_id) DO NOTHING`,
-          [e.correctionId, e.textHash, e.docId, e.text, json(e.entities), e.annotator, e.origin, e.split, e.revision, e.correctedAt, e.modelVersion],
+          [e.correctionId, e.textHash, e.docId, e.text, json(e.entities), e.annotator, e.origin, e.split, e.revision, e.correctedAt, e.modelVersion, e.labelSet],
         );
         inserted += r.rowCount;
       }
@@ -191,6 +194,33 @@ export class SqlExampleRepository implements ExampleRepository {
     return rows[0];
   }
 
+}
+
+/** label_types: the types admitted before a model knows them. */
+export class SqlLabelTypeRepository implements LabelTypeRepository {
+  constructor(private readonly db: SqlClient) {}
+
+  async admitted(): Promise<AdmittedType[]> {
+    const { rows } = await this.db.query<{ type: string; admitted_ms: number; admitted_by: string; note: string | null }>(
+      `SELECT type, (extract(epoch FROM admitted_at) * 1000)::float8 AS admitted_ms, admitted_by, note FROM label_types WHERE removed_at IS NULL ORDER BY admitted_at, type`,
+    );
+    return rows.map((r) => ({ type: r.type, admittedAt: Number(r.admitted_ms), admittedBy: r.admitted_by, note: r.note }));
+  }
+
+  async admit(t: { type: string; by: string; note: string | null }): Promise<'admitted' | 'exists'> {
+    const r = await this.db.query(
+      `INSERT INTO label_types (type, admitted_by, note) VALUES ($1, $2, $3)
+       ON CONFLICT (type) DO UPDATE SET admitted_at = now(), admitted_by = EXCLUDED.admitted_by, note = EXCLUDED.note, removed_at = NULL, removed_by = NULL
+       WHERE label_types.removed_at IS NOT NULL`,
+      [t.type, t.by, t.note],
+    );
+    return r.rowCount > 0 ? 'admitted' : 'exists';
+  }
+
+  async remove(type: string, by: string): Promise<'removed' | 'unknown'> {
+    const r = await this.db.query('UPDATE label_types SET removed_at = now(), removed_by = $2 WHERE type = $1 AND removed_at IS NULL', [type, by]);
+    return r.rowCount > 0 ? 'removed' : 'unknown';
+  }
 }
 
 /** training_runs and training_run_examples; `complete` also writes model_versions and the outbox. */

@@ -12,6 +12,8 @@ export interface IngestDeps {
   examples: ExampleRepository;
   /** The entity types a correction may use (the promoted model's, or LABEL_SET). */
   labelSet: () => readonly string[];
+  /** Reads the admitted types again: called once when a batch names a type the cached set lacks (another replica may have admitted it). */
+  refreshLabelSet?: () => Promise<void>;
   /** Share of texts held out (0..1). */
   holdoutShare: number;
   onIngested?: (counts: { accepted: number; inserted: number; rejected: number }) => void;
@@ -23,7 +25,8 @@ export function checkCorrection(c: Correction, labelSet: readonly string[]): voi
   goldToCorpusEntities(c.text, c.entities); // spans must fall on code-point boundaries
 }
 
-export function toTrainingExample(c: Correction, holdoutShare: number): NewTrainingExample {
+/** `labelSet`: the label set now, recorded when the correction does not say what it was offered. */
+export function toTrainingExample(c: Correction, holdoutShare: number, labelSet: readonly string[] = []): NewTrainingExample {
   const hash = textHash(c.text);
   return {
     correctionId: c.correctionId,
@@ -37,6 +40,7 @@ export function toTrainingExample(c: Correction, holdoutShare: number): NewTrain
     correctedAt: c.createdAt,
     modelVersion: c.modelVersion,
     split: splitOf(hash, holdoutShare),
+    labelSet: [...new Set(c.labelSet ?? labelSet)].sort(),
   };
 }
 
@@ -45,13 +49,17 @@ export class IngestCorrections {
 
   /** The bus handler: store the valid corrections of the batch, reject the others. */
   async handle(batch: Envelope<Correction>[]): Promise<BatchOutcome<Correction>> {
-    const labels = this.deps.labelSet();
+    let labels = this.deps.labelSet();
+    if (this.deps.refreshLabelSet && batch.some((b) => b.value.entities?.some((e) => !labels.includes(e.type)))) {
+      await this.deps.refreshLabelSet();
+      labels = this.deps.labelSet();
+    }
     const rejected: Array<{ envelope: Envelope<Correction>; error: unknown }> = [];
     const good: NewTrainingExample[] = [];
     for (const envelope of batch) {
       try {
         checkCorrection(envelope.value, labels);
-        good.push(toTrainingExample(envelope.value, this.deps.holdoutShare));
+        good.push(toTrainingExample(envelope.value, this.deps.holdoutShare, labels));
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         rejected.push({ envelope, error });

@@ -25,6 +25,8 @@ export interface NewTrainingExample {
   correctedAt: number;
   modelVersion: string | null;
   split: Split;
+  /** The types the annotator could mark (Correction.labelSet, else the label set on arrival). */
+  labelSet: string[];
 }
 
 export interface StoredExample {
@@ -38,6 +40,8 @@ export interface StoredExample {
   origin: string;
   split: Split;
   firstUsedIn: string | null;
+  /** The types the annotator could mark; null for rows stored before it was recorded (the base model's types). */
+  labelSet: string[] | null;
 }
 
 export interface ExampleRepository {
@@ -129,6 +133,26 @@ export interface RunRepository {
   get(runId: string): Promise<RunRecord | null>;
   list(opts: { limit: number; status?: RunStatus }): Promise<RunRecord[]>;
   countsByStatus(): Promise<Record<string, number>>;
+}
+
+// ---- label types ----------------------------------------------------------------------------
+
+/** A type an admin admitted to the label set before any model knows it. */
+export interface AdmittedType {
+  type: string;
+  admittedAt: number;
+  admittedBy: string;
+  note: string | null;
+}
+
+/** label_types: admitted types (one writer: this service). */
+export interface LabelTypeRepository {
+  /** Admitted and not removed, oldest first. */
+  admitted(): Promise<AdmittedType[]>;
+  /** 'exists' when the type is admitted already (a removed one is admitted again). */
+  admit(t: { type: string; by: string; note: string | null }): Promise<'admitted' | 'exists'>;
+  /** 'unknown' when the type is not admitted. */
+  remove(type: string, by: string): Promise<'removed' | 'unknown'>;
 }
 
 // ---- model registry -------------------------------------------------------------------------

@@ -1,12 +1,16 @@
 // The model registry as the orchestrator keeps it: the bundled default model as the first
 // promoted version, statuses kept current from the model-events topic (the reloader announces
-// PROMOTED / ROLLED_BACK), and the label set corrections are checked against.
+// PROMOTED / ROLLED_BACK), and the label set corrections are checked against: the promoted model's
+// entity types plus the types an admin admitted before any model knows them (LABEL_SET, when set,
+// overrides both).
 import path from 'node:path';
 import type { Envelope } from '@zhner/bus';
 import type { ModelEvent } from '@zhner/contracts';
 import { errorMessage } from '@zhner/core';
 import { type Logger } from '@zhner/kit';
-import type { ModelRepository, Workspace } from './ports';
+import type { LabelType } from '@zhner/contracts';
+import { errors } from '../errors';
+import type { AdmittedType, LabelTypeRepository, ModelRepository, Workspace } from './ports';
 
 export const FALLBACK_LABELS = ['LOC', 'ORG', 'PER'] as const;
 
@@ -16,16 +20,66 @@ export interface RegistryDeps {
   logger: Logger;
   /** LABEL_SET: when set, it overrides the promoted model's entity types (e.g. to admit a new type). */
   labelOverride?: readonly string[];
+  /** Admitted types (label_types); without it only the model's types (and LABEL_SET) count. */
+  labelTypes?: LabelTypeRepository;
 }
 
 export class ModelRegistry {
   private labels: readonly string[] = FALLBACK_LABELS;
+  private promotedVersion: string | null = null;
+  private admitted: readonly AdmittedType[] = [];
 
   constructor(private readonly deps: RegistryDeps) {}
 
   /** Entity types a correction may use now. */
   labelSet(): readonly string[] {
-    return this.deps.labelOverride ?? this.labels;
+    return this.deps.labelOverride ?? [...new Set([...this.labels, ...this.admitted.map((a) => a.type)])].sort();
+  }
+
+  /** The label set with each type's origin (GET /label-set). */
+  labelTypes(): LabelType[] {
+    if (this.deps.labelOverride) return this.deps.labelOverride.map((type) => ({ type, source: 'override', admittedAt: null, admittedBy: null, note: null }));
+    const model = new Set(this.labels);
+    const admitted = new Map(this.admitted.map((a) => [a.type, a]));
+    return this.labelSet().map((type) => {
+      const a = admitted.get(type);
+      return { type, source: model.has(type) ? 'model' : 'admitted', admittedAt: a ? new Date(a.admittedAt).toISOString() : null, admittedBy: a?.admittedBy ?? null, note: a?.note ?? null };
+    });
+  }
+
+  /** Admits a type corrections may use before any model knows it; the next run extends the label set with it. */
+  async admit(type: string, by: string, note: string | null): Promise<LabelType> {
+    const repo = this.requireTypes();
+    const known = this.labelTypes().find((t) => t.type === type);
+    if (known) throw errors.create('TYPE_EXISTS', { type, source: known.source });
+    if ((await repo.admit({ type, by, note })) === 'exists') throw errors.create('TYPE_EXISTS', { type, source: 'admitted' });
+    await this.refreshAdmitted();
+    this.deps.logger.info({ type, by, note }, 'entity type admitted to the label set');
+    return this.labelTypes().find((t) => t.type === type)!;
+  }
+
+  /**
+   * Removes an admitted type no promoted model tags. Stored corrections keep their spans of it;
+   * training and scoring leave those spans out from now on (the type's characters count as not
+   * annotated), and new corrections with it are refused.
+   */
+  async remove(type: string, by: string): Promise<void> {
+    const repo = this.requireTypes();
+    if (this.labels.includes(type)) throw errors.create('TYPE_IN_MODEL', { type, version: this.promotedVersion ?? '(unknown)' });
+    if ((await repo.remove(type, by)) === 'unknown') throw errors.create('TYPE_NOT_ADMITTED', { type });
+    await this.refreshAdmitted();
+    this.deps.logger.info({ type, by }, 'entity type removed from the label set');
+  }
+
+  /** Reads the admitted types again (another replica may have changed them). */
+  async refreshAdmitted(): Promise<void> {
+    if (this.deps.labelTypes) this.admitted = await this.deps.labelTypes.admitted();
+  }
+
+  private requireTypes(): LabelTypeRepository {
+    if (this.deps.labelOverride) throw errors.create('TYPES_OVERRIDDEN', { labelSet: this.deps.labelOverride.join(',') });
+    if (!this.deps.labelTypes) throw errors.create('TYPES_OVERRIDDEN', { labelSet: this.labels.join(',') });
+    return this.deps.labelTypes;
   }
 
   /**
@@ -76,10 +130,12 @@ export class ModelRegistry {
   /** Reloads the promoted model's entity types (after a promotion). */
   async refreshLabels(): Promise<void> {
     await this.fillEntityTypes();
+    await this.refreshAdmitted();
     const promoted = await this.deps.models.promoted();
     if (!promoted) return;
     try {
       const m = await this.deps.workspace.readManifest(promoted.uri);
+      this.promotedVersion = promoted.version;
       if (m.entityTypes.length > 0) this.labels = [...m.entityTypes].sort();
     } catch (err) {
       this.deps.logger.warn({ version: promoted.version, uri: promoted.uri, err: errorMessage(err) }, 'cannot read the promoted model manifest; keeping the previous label set');

@@ -60,6 +60,8 @@ export interface TrainingRunsDeps {
   /** Called after an outcome's event is in the outbox (e.g. flush the relay now). */
   onEventQueued?: () => void;
   newRunId?: () => string;
+  /** The label set now (the registry's): a run extends the base model's types with the admitted ones. */
+  labelSet?: () => readonly string[];
 }
 
 export interface StartedRun {
@@ -75,6 +77,36 @@ export function newRunId(now: Date = new Date()): string {
 
 export function toCorpusExample(e: StoredExample): CorpusExample {
   return { id: e.correctionId, text: e.text, entities: goldToCorpusEntities(e.text, e.entities) };
+}
+
+/**
+ * What each sentence of a run was annotated for. A run's types are the base model's plus every
+ * type the label set admits now. A correction was annotated for the types it was offered (its
+ * label set; rows stored before that was recorded: the base model's types); a replayed corpus
+ * sentence for the types its corpus marks (those that occur in the pool). The other run types are
+ * `unannotatedTypes` there: the trainer marginalises over them on O characters, scoring ignores
+ * predictions of them. Spans of a type no longer in the label set (removed by an admin) are left
+ * out and the type counts as not annotated.
+ */
+export function annotateCoverage(runTypes: readonly string[], baseTypes: readonly string[]) {
+  const types = new Set(runTypes);
+  const missing = (offered: Iterable<string>) => {
+    const o = new Set(offered);
+    return [...types].filter((t) => !o.has(t)).sort();
+  };
+  const mark = (ex: CorpusExample, offered: Iterable<string>): CorpusExample => {
+    const entities = ex.entities.filter((e) => types.has(e.type));
+    const removed = ex.entities.filter((e) => !types.has(e.type)).map((e) => e.type);
+    const un = [...new Set([...missing(offered), ...removed])].sort();
+    return { ...ex, entities, ...(un.length > 0 ? { unannotatedTypes: un } : {}) };
+  };
+  return {
+    correction: (e: StoredExample): CorpusExample => mark(toCorpusExample(e), e.labelSet ?? baseTypes),
+    replay: (pool: readonly CorpusExample[]): CorpusExample[] => {
+      const marked = new Set(pool.flatMap((ex) => ex.entities.map((e) => e.type)));
+      return pool.map((ex) => mark(ex, marked));
+    },
+  };
 }
 
 /** The numbers carried in a ModelEvent's metrics map. */
@@ -152,10 +184,14 @@ export class TrainingRuns {
     heartbeat.unref?.();
     let status: 'succeeded' | 'failed' | 'rejected' = 'failed';
     try {
-      const [replay, dev, holdoutRows] = await Promise.all([this.deps.replay.load(), this.deps.dev.load(), this.deps.examples.holdout()]);
-      const holdout = holdoutRows.map(toCorpusExample);
+      const [replayPool, dev, holdoutRows] = await Promise.all([this.deps.replay.load(), this.deps.dev.load(), this.deps.examples.holdout()]);
+      // the run learns the base model's types and every type admitted now (an admin added one)
+      const runTypes = [...new Set([...base.entityTypes, ...(this.deps.labelSet?.() ?? [])])].sort();
+      const coverage = annotateCoverage(runTypes, base.entityTypes);
+      const holdout = holdoutRows.map(coverage.correction);
+      const replay = coverage.replay(replayPool);
       const set = buildTrainingSet({
-        newExamples: pending.map(toCorpusExample),
+        newExamples: pending.map(coverage.correction),
         replayPool: replay,
         cap: settings.cap,
         seed: `${settings.seed}:${runId}`,
@@ -165,7 +201,8 @@ export class TrainingRuns {
       const trainFile = path.join(paths.dataDir, 'train.jsonl');
       await this.deps.workspace.writeCorpus(trainFile, set.examples);
       await this.deps.workspace.writeCorpus(path.join(paths.dataDir, 'holdout.jsonl'), holdout);
-      const stats = { ...set.stats, nHoldout: holdout.length, nDev: dev.length, trainFile };
+      const partial = set.examples.filter((e) => e.unannotatedTypes).length;
+      const stats = { ...set.stats, nHoldout: holdout.length, nDev: dev.length, trainFile, entityTypes: runTypes, partiallyAnnotated: partial };
       await this.deps.workspace.writeJson(path.join(paths.dataDir, 'stats.json'), stats);
       await runs.recordData(runId, stats, set.newExamples.map((e) => e.id));
       this.throwIfAborted(signal);
@@ -186,8 +223,8 @@ export class TrainingRuns {
       await runs.setMetrics(runId, { trainer: trainerMetrics(result) });
       this.throwIfAborted(signal);
 
-      const candidate = await this.score(result.outDir, dev, holdout, 'candidate');
-      const baseScores = await this.score(base.uri, dev, holdout, 'base');
+      const candidate = { ...(await this.score(result.outDir, dev, holdout, 'candidate')), entityTypes: manifest.entityTypes };
+      const baseScores = { ...(await this.score(base.uri, dev, holdout, 'base')), entityTypes: base.entityTypes };
       const gate = decideGate(candidate, baseScores, settings.gate);
       // held: evidence is missing (GATE_MISSING_EVIDENCE=hold): registered, not published
       status = gate.outcome === 'failed' ? 'rejected' : 'succeeded';

@@ -35,7 +35,7 @@ describe('decideGate', () => {
   });
 
   it('honours configured tolerances', () => {
-    const policy = { maxDevDropPoints: 2, maxHoldoutDropPoints: 1, minHoldoutDocs: 1, missingEvidence: 'fail' as const, bias: { tolerancePoints: 3, action: 'flag' as const } };
+    const policy = { maxDevDropPoints: 2, maxHoldoutDropPoints: 1, minHoldoutDocs: 1, missingEvidence: 'fail' as const, bias: { tolerancePoints: 3, action: 'flag' as const }, perType: DEFAULT_GATE_POLICY.perType };
     expect(decideGate({ dev: s(0.885), holdout: s(0.595, 5) }, { dev: s(0.9), holdout: s(0.6, 5) }, policy).passed).toBe(true);
     expect(decideGate({ dev: s(0.885), holdout: s(0.585, 5) }, { dev: s(0.9), holdout: s(0.6, 5) }, policy).passed).toBe(false);
   });
@@ -46,7 +46,7 @@ describe('decideGate', () => {
     expect(few.checks[1]).toMatchObject({ name: 'holdout', skipped: true, passed: false, docs: 5 });
     expect(few.reasons).toEqual([expect.stringMatching(/not evaluated: 5 holdout document\(s\), at least 20 needed/)]);
     expect(decideGate({ dev: s(0.9), holdout: null }, { dev: s(0.9), holdout: null }).outcome).toBe('held');
-    expect(DEFAULT_GATE_POLICY).toEqual({ maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20, missingEvidence: 'hold', bias: { tolerancePoints: 3, action: 'flag' } });
+    expect(DEFAULT_GATE_POLICY).toEqual({ maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20, missingEvidence: 'hold', bias: { tolerancePoints: 3, action: 'flag' }, perType: { maxDropPoints: 2, minSupport: 20, newTypeMinF1Points: 50 } });
   });
 
   it('fails or allows missing evidence when configured so, and a failed check always fails', () => {
@@ -98,6 +98,40 @@ describe('decideGate', () => {
     it('does not flag a gap within the tolerance, nor judge sets without slices', () => {
       expect(decideGate({ ...skewed, dev: withSlices(0.9, slices(0.89, 0.93)) }, base).biasFlags).toEqual([]);
       expect(decideGate(skewed, { ...base, dev: s(0.9) }).biasFlags).toEqual([]);
+    });
+  });
+
+  describe('per type', () => {
+    const t = (f1: number, support: number) => ({ precision: f1, recall: f1, f1, support, predicted: support, correct: Math.round(f1 * support) });
+    const set = (perType: Scores['perType'], docs = 100): Scores => ({ ...s(0.9, docs), perType });
+    const base = { dev: set({ PER: t(0.9, 200), LOC: t(0.9, 200), ORG: t(0.8, 5) }), holdout: set({ PER: t(0.85, 30) }, 40), entityTypes: ['LOC', 'ORG', 'PER'] };
+
+    it('judges a new type on the hold-out against the minimum, old types against the base', () => {
+      const cand = { dev: set({ PER: t(0.89, 200), LOC: t(0.9, 200), ORG: t(0.5, 5) }), holdout: set({ PER: t(0.85, 30), TIME: t(0.72, 25) }, 40), entityTypes: ['LOC', 'ORG', 'PER', 'TIME'] };
+      const d = decideGate(cand, base);
+      expect(d.passed).toBe(true);
+      const row = (type: string, name: string) => d.typeChecks.find((c) => c.type === type && c.set === name);
+      expect(row('TIME', 'holdout')).toMatchObject({ isNew: true, candidateF1: 0.72, baseF1: null, support: 25, passed: true, skipped: false });
+      expect(row('TIME', 'dev')).toBeUndefined(); // no golden dev set knows a new type
+      expect(row('PER', 'dev')).toMatchObject({ isNew: false, deltaPoints: -1, passed: true });
+      // ORG has 5 dev mentions: noted, not judged (its 30-point fall says nothing)
+      expect(row('ORG', 'dev')).toMatchObject({ skipped: true, passed: true });
+    });
+
+    it('fails an old type that regressed past the tolerance, and a new type below the minimum', () => {
+      const cand = { dev: set({ PER: t(0.86, 200), LOC: t(0.9, 200) }), holdout: set({ PER: t(0.85, 30), TIME: t(0.4, 25) }, 40), entityTypes: ['LOC', 'ORG', 'PER', 'TIME'] };
+      const d = decideGate(cand, base);
+      expect(d.outcome).toBe('failed');
+      expect(d.reasons).toEqual([expect.stringMatching(/^PER dev F1 dropped 4\.00 points/), expect.stringMatching(/^new type TIME: hold-out F1 40\.00 below the required 50/)]);
+    });
+
+    it('treats a new type with too few hold-out mentions as missing evidence', () => {
+      const cand = { dev: set({ PER: t(0.9, 200), LOC: t(0.9, 200) }), holdout: set({ PER: t(0.85, 30), TIME: t(1, 3) }, 40), entityTypes: ['LOC', 'ORG', 'PER', 'TIME'] };
+      expect(decideGate(cand, base)).toMatchObject({ outcome: 'held', reasons: [expect.stringMatching(/3 TIME mention\(s\) in the holdout set, at least 20/)] });
+      expect(decideGate(cand, base, { ...DEFAULT_GATE_POLICY, missingEvidence: 'fail' }).outcome).toBe('failed');
+      expect(decideGate(cand, base, { ...DEFAULT_GATE_POLICY, missingEvidence: 'allow' }).passed).toBe(true);
+      // without the models' types, no per-type check (older callers)
+      expect(decideGate({ ...cand, entityTypes: undefined }, base).typeChecks).toEqual([]);
     });
   });
 });

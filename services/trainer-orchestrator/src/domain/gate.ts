@@ -21,9 +21,20 @@ export interface GatePolicy {
    * with the decision, shown on the Models page) or rejected.
    */
   bias: { tolerancePoints: number; action: 'flag' | 'reject' };
+  /**
+   * Each type on its own (when the candidate's and the base's entity types are known): a type the
+   * base also tags may not drop more than `maxDropPoints` on a set where it has at least
+   * `minSupport` gold mentions (fewer: noted, not judged); a NEW type (the base does not tag it)
+   * is judged on the correction hold-out — no golden dev set knows it — and needs F1 of at least
+   * `newTypeMinF1Points` there; fewer than `minSupport` hold-out mentions is missing evidence.
+   */
+  perType: { maxDropPoints: number; minSupport: number; newTypeMinF1Points: number };
 }
 
-export const DEFAULT_GATE_POLICY: GatePolicy = { maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20, missingEvidence: 'hold', bias: { tolerancePoints: 3, action: 'flag' } };
+export const DEFAULT_GATE_POLICY: GatePolicy = {
+  maxDevDropPoints: 0.5, maxHoldoutDropPoints: 0, minHoldoutDocs: 20, missingEvidence: 'hold', bias: { tolerancePoints: 3, action: 'flag' },
+  perType: { maxDropPoints: 2, minSupport: 20, newTypeMinF1Points: 50 },
+};
 
 /** Scores of one set, with its bias slices when they were computed. */
 export type SetScores = Scores & { slices?: SliceReport };
@@ -32,6 +43,24 @@ export interface ModelScores {
   dev: SetScores;
   /** Null when there is no hold-out set. */
   holdout: SetScores | null;
+  /** The entity types the model tags (its manifest's); per-type checks need both models'. */
+  entityTypes?: readonly string[];
+}
+
+/** One type's check on one set. */
+export interface TypeCheck {
+  type: string;
+  set: 'dev' | 'holdout';
+  /** The base model does not tag this type: judged against newTypeMinF1Points, not against a base. */
+  isNew: boolean;
+  candidateF1: number | null;
+  baseF1: number | null;
+  deltaPoints: number | null;
+  /** Gold mentions of the type in the set. */
+  support: number;
+  passed: boolean;
+  skipped: boolean;
+  note: string;
 }
 
 export interface GateCheck {
@@ -54,6 +83,8 @@ export interface GateDecision {
   /** passed; failed (a check failed, or evidence missing under `fail`); held (evidence missing under `hold`). */
   outcome: 'passed' | 'failed' | 'held';
   checks: GateCheck[];
+  /** Each type on its own (empty when the models' entity types are unknown). */
+  typeChecks: TypeCheck[];
   /** Why it failed (empty when passed). */
   reasons: string[];
   /** Slice groups whose gap widened past the tolerance (set: dev or holdout); rejected only under action `reject`. */
@@ -81,6 +112,37 @@ function check(name: 'dev' | 'holdout', cand: Scores | null, base: Scores | null
   return { name, candidateF1: round(cand.f1), baseF1: round(base.f1), deltaPoints: round(delta), maxDropPoints: maxDrop, docs, passed, skipped: false, note };
 }
 
+function typeChecks(candidate: ModelScores, base: ModelScores | null, p: GatePolicy['perType']): TypeCheck[] {
+  if (!candidate.entityTypes || !base?.entityTypes) return [];
+  const baseTypes = new Set(base.entityTypes);
+  const out: TypeCheck[] = [];
+  const pts = (x: number) => (x * 100).toFixed(2);
+  for (const type of [...candidate.entityTypes].sort()) {
+    const isNew = !baseTypes.has(type);
+    for (const set of isNew ? (['holdout'] as const) : (['dev', 'holdout'] as const)) {
+      const c = candidate[set]?.perType[type];
+      const b = base[set]?.perType[type];
+      const support = c?.support ?? 0;
+      const cand = c ? round(c.f1) : null;
+      if (support < p.minSupport) {
+        // an old type with few mentions in a set is noted, not judged; a new type with too few is missing evidence
+        if (isNew || set === 'dev') out.push({ type, set, isNew, candidateF1: cand, baseF1: b ? round(b.f1) : null, deltaPoints: null, support, passed: !isNew, skipped: true, note: `not evaluated: ${support} ${type} mention(s) in the ${set} set, at least ${p.minSupport} needed` });
+        continue;
+      }
+      if (isNew) {
+        const passed = c!.f1 * 100 >= p.newTypeMinF1Points - EPSILON_POINTS;
+        out.push({ type, set, isNew, candidateF1: cand, baseF1: null, deltaPoints: null, support, passed, skipped: false, note: passed ? `new type ${type}: F1 ${pts(c!.f1)} on ${support} hold-out mentions (at least ${p.newTypeMinF1Points})` : `new type ${type}: hold-out F1 ${pts(c!.f1)} below the required ${p.newTypeMinF1Points} (${support} mentions)` });
+        continue;
+      }
+      if (!b) continue; // no base figure on this set (e.g. no hold-out for the base): the set-level check says so
+      const delta = (c!.f1 - b.f1) * 100;
+      const passed = delta >= -p.maxDropPoints - EPSILON_POINTS;
+      out.push({ type, set, isNew, candidateF1: cand, baseF1: round(b.f1), deltaPoints: round(delta), support, passed, skipped: false, note: passed ? `${type} ${set} F1 ${pts(c!.f1)} vs ${pts(b.f1)}` : `${type} ${set} F1 dropped ${(-delta).toFixed(2)} points (${pts(b.f1)} → ${pts(c!.f1)}), more than the allowed ${p.maxDropPoints}` });
+    }
+  }
+  return out;
+}
+
 /**
  * Decides whether a candidate may be published: its dev F1 may not fall more than
  * `maxDevDropPoints` below the base model's, and its hold-out F1 not more than
@@ -94,9 +156,11 @@ export function decideGate(candidate: ModelScores, base: ModelScores | null, pol
     check('dev', candidate.dev, base?.dev ?? null, policy.maxDevDropPoints, 1),
     check('holdout', candidate.holdout, base?.holdout ?? null, policy.maxHoldoutDropPoints, Math.max(1, policy.minHoldoutDocs)),
   ];
-  const failed = checks.filter((c) => !c.skipped && !c.passed).map((c) => c.note);
-  const missing = checks.filter((c) => c.skipped).map((c) => c.note);
-  if (policy.missingEvidence === 'allow') for (const c of checks) if (c.skipped) c.passed = true;
+  const perType = typeChecks(candidate, base, policy.perType);
+  const failed = [...checks, ...perType].filter((c) => !c.skipped && !c.passed).map((c) => c.note);
+  const missingTypes = perType.filter((c) => c.skipped && c.isNew);
+  const missing = [...checks.filter((c) => c.skipped), ...missingTypes].map((c) => c.note);
+  if (policy.missingEvidence === 'allow') for (const c of [...checks, ...missingTypes]) if (c.skipped) c.passed = true;
   const outcome: GateDecision['outcome'] = failed.length > 0 || (missing.length > 0 && policy.missingEvidence === 'fail') ? 'failed' : missing.length > 0 && policy.missingEvidence === 'hold' ? 'held' : 'passed';
   const biasFlags = (['dev', 'holdout'] as const).flatMap((set) => {
     const c = candidate[set]?.slices;
@@ -106,5 +170,5 @@ export function decideGate(candidate: ModelScores, base: ModelScores | null, pol
   const rejectBias = policy.bias.action === 'reject' && biasFlags.length > 0;
   const finalOutcome: GateDecision['outcome'] = rejectBias ? 'failed' : outcome;
   const reasons = [...failed, ...(policy.missingEvidence === 'allow' ? [] : missing), ...(rejectBias ? biasFlags.map((f) => `bias (${f.set}): ${f.reason}`) : [])];
-  return { passed: finalOutcome === 'passed', outcome: finalOutcome, checks, reasons, biasFlags, policy };
+  return { passed: finalOutcome === 'passed', outcome: finalOutcome, checks, typeChecks: perType, reasons, biasFlags, policy };
 }

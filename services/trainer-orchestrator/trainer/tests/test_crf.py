@@ -30,3 +30,44 @@ def test_nll_and_viterbi_match_enumeration():
         tags = torch.tensor([list(best) + [0] * (4 - n)])
         nll = crf.nll(em[b:b + 1], tags, mask[b:b + 1])
         assert abs(float(nll) - float(logz - scores[best])) < 1e-4
+
+
+def test_partial_label_nll_is_the_likelihood_of_the_allowed_paths():
+    # labels O, B-PER, B-TIME; token 1 is unannotated for TIME: O or B-TIME
+    torch.manual_seed(1)
+    crf = CRF(3)
+    em = torch.randn(1, 3, 3)
+    mask = torch.ones(1, 3).bool()
+    tags = torch.tensor([[1, 0, 0]])
+    one_hot = torch.nn.functional.one_hot(tags, 3).bool()
+    # allowing exactly the tags is the ordinary likelihood
+    assert abs(float(crf.nll(em, tags, mask, one_hot)) - float(crf.nll(em, tags, mask))) < 1e-4
+    allowed = one_hot.clone()
+    allowed[0, 1, 2] = True
+    scores = _brute(crf, em[0])
+    logz = torch.logsumexp(torch.tensor(list(scores.values())), 0)
+    ok = torch.logsumexp(torch.tensor([scores[(1, 0, 0)], scores[(1, 2, 0)]]), 0)
+    assert abs(float(crf.nll(em, tags, mask, allowed)) - float(logz - ok)) < 1e-4
+    assert float(crf.nll(em, tags, mask, allowed)) < float(crf.nll(em, tags, mask))
+
+
+def test_unannotated_types_free_only_the_outside_characters():
+    import numpy as np
+    from zhner_trainer.batching import collate, encode
+    from zhner_trainer.data import Example
+
+    class Feats:
+        def featurise(self, text):
+            return {"input_ids": np.arange(len(text), dtype=np.int64)}
+
+    labels = ["O", "B-PER", "I-PER", "B-TIME", "I-TIME"]
+    replay = Example("r", "李鹏三日到", ((0, 2, "PER"),), ("TIME",))
+    fresh = Example("c", "三日", ((0, 2, "TIME"),))
+    enc = encode([replay, fresh], Feats(), labels, "bio")
+    assert enc[1].allowed is None
+    a = enc[0].allowed
+    assert a[0].tolist() == [False, True, False, False, False]  # annotated PER stays fixed
+    assert a[2].tolist() == [True, False, False, True, True]  # O, or TIME that nobody marked
+    batch = collate(enc, ("input_ids",), "cpu")
+    assert batch["allowed"].shape == (2, 5, 5)
+    assert batch["allowed"][1, :2].int().sum(1).tolist() == [1, 1]  # the fully annotated row: its tags only

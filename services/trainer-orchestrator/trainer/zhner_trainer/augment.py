@@ -47,6 +47,6 @@ def replace_mentions(examples: list[Example], conventions: list[int], lexicon, s
         text.append(ex.text[pos:])
         new = "".join(text)
         if len(new) <= max_length:
-            out.append(Example(f"{ex.id}#mr", new, tuple(spans)))
+            out.append(Example(f"{ex.id}#mr", new, tuple(spans), ex.unannotated))
             convs.append(conv)
     return out, convs

@@ -16,6 +16,8 @@ class Encoded:
     feats: dict  # input_ids [n] int64, bigram_ids [n] int64?, lexicon_levels [n, D] uint8?, class_ids [n]?
     tags: np.ndarray | None  # [n] int64 label ids
     convention: int = 0  # index into model.conventions (the convention_ids input)
+    # [n, L] bool: the labels each token may take (partial annotation: Example.unannotated); None = exactly its tag
+    allowed: np.ndarray | None = None
 
     def __len__(self):
         return len(self.feats["input_ids"])
@@ -29,8 +31,17 @@ def encode(examples: list[Example], featurizer, labels: list[str], scheme: str, 
         if not ex.text:
             continue
         tags = spans_to_tags(len(ex.text), ex.spans, scheme)
-        out.append(Encoded(featurizer.featurise(ex.text), np.array([index[t] for t in tags], dtype=np.int64),
-                           conventions[k] if conventions else 0))
+        ids = np.array([index[t] for t in tags], dtype=np.int64)
+        allowed = None
+        # the labels of the types this sentence was not annotated for (only those the model has)
+        free = [i for i, l in enumerate(labels) if l != "O" and l.split("-", 1)[-1] in ex.unannotated]
+        if free:
+            allowed = np.zeros((len(ids), len(labels)), dtype=bool)
+            allowed[np.arange(len(ids)), ids] = True
+            outside = ids == index["O"]
+            for i in free:
+                allowed[outside, i] = True
+        out.append(Encoded(featurizer.featurise(ex.text), ids, conventions[k] if conventions else 0, allowed))
     return out
 
 
@@ -82,6 +93,17 @@ def collate(items: list[Encoded], input_names: tuple, device, with_tags: bool = 
         out["convention_ids"] = torch.tensor([x.convention for x in items], dtype=torch.int64, device=device)
     if with_tags:
         out["tags"] = torch.from_numpy(tags).to(device)
+        if any(x.allowed is not None for x in items):
+            L = next(x.allowed.shape[1] for x in items if x.allowed is not None)
+            allowed = np.zeros((B, S, L), dtype=bool)
+            for b, x in enumerate(items):
+                n = len(x)
+                if x.allowed is not None:
+                    allowed[b, :n] = x.allowed
+                else:
+                    allowed[b, np.arange(n), x.tags] = True
+                allowed[b, n:, 0] = True  # padding: any label (masked out of the CRF anyway)
+            out["allowed"] = torch.from_numpy(allowed).to(device)
     return out
 
 

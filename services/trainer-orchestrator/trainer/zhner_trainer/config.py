@@ -214,6 +214,7 @@ SCHEMA: dict[str, dict[str, Checker]] = {
         "max_time_s": _float(0.0),
         "bucket_batches": _int(1),
         "selection": _choice("dev", "mean_dev_sets"),
+        "new_type_selection": _choice("last", "dev"),
         "unk_dropout": _float(0.0, 0.5),
         "mention_replace": _float(0.0, 1.0),
     },
@@ -390,7 +391,8 @@ def validate(raw: dict) -> list[ConfigError]:
 # (so --init-from keeps working with every model directory).
 UPGRADE_DEFAULTS = {
     "corpora": {"train_conventions": [], "convention": "", "exclude_ids": [], "dev_sets": []},
-    "training": {"selection": "dev", "unk_dropout": 0.0, "mention_replace": 0.0},
+    # new_type_selection only acts when a fine-tune adds a type no dev set marks, which no older run did
+    "training": {"selection": "dev", "unk_dropout": 0.0, "mention_replace": 0.0, "new_type_selection": "last"},
 }
 
 

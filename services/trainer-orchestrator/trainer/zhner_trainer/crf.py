@@ -18,9 +18,16 @@ class CRF(nn.Module):
         self.start = nn.Parameter(torch.empty(num_labels).uniform_(-0.1, 0.1))
         self.end = nn.Parameter(torch.empty(num_labels).uniform_(-0.1, 0.1))
 
-    def nll(self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Mean negative log-likelihood of ``tags`` [B, S] (mask [B, S] bool, first column true)."""
-        return (self._log_partition(emissions, mask) - self._score(emissions, tags, mask)).mean()
+    def nll(self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor, allowed: torch.Tensor | None = None) -> torch.Tensor:
+        """Mean negative log-likelihood of ``tags`` [B, S] (mask [B, S] bool, first column true).
+
+        ``allowed`` [B, S, L] bool (partial annotation): the likelihood of the SET of paths that
+        take an allowed label at every token, log Z(allowed) − log Z (Tsuboi et al. 2008); a row
+        that allows exactly its tags gives the usual path score."""
+        if allowed is None:
+            return (self._log_partition(emissions, mask) - self._score(emissions, tags, mask)).mean()
+        constrained = emissions.masked_fill(~allowed, -1e4)
+        return (self._log_partition(emissions, mask) - self._log_partition(constrained, mask)).mean()
 
     def _score(self, em, tags, mask):
         B, S, _ = em.shape

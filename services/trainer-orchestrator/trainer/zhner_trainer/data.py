@@ -19,6 +19,10 @@ class Example:
     id: str
     text: str
     spans: tuple[tuple[int, int, str], ...]  # (start, end, type), code points
+    # Entity types this sentence was never annotated for (e.g. a replayed news sentence and a type
+    # added after its corpus was made): its O characters may be one of them, so training
+    # marginalises over those labels there instead of teaching "not a TIME" (partial-label CRF).
+    unannotated: tuple[str, ...] = ()
 
 
 def read_jsonl(path: Path, limit: int = 0) -> list[Example]:
@@ -46,7 +50,10 @@ def read_jsonl(path: Path, limit: int = 0) -> list[Example]:
                 for (a0, a1, _), (b0, _, _) in zip(spans, spans[1:]):
                     if b0 < a1:
                         raise ValueError("overlapping entities")
-                out.append(Example(str(d.get("id", f"{path.name}-{lineno}")), text, tuple(spans)))
+                unannotated = d.get("unannotated_types") or []
+                if not isinstance(unannotated, list) or not all(isinstance(t, str) for t in unannotated):
+                    raise TypeError("unannotated_types is not a list of type names")
+                out.append(Example(str(d.get("id", f"{path.name}-{lineno}")), text, tuple(spans), tuple(sorted(set(unannotated)))))
             except (ValueError, KeyError, TypeError) as e:
                 raise DataError(str(path), f"bad line: {e}", lineno) from None
             if limit and len(out) >= limit:
@@ -63,7 +70,7 @@ def split_examples(examples: list[Example], max_length: int) -> list[Example]:
             continue
         for k, (s, e) in enumerate(split_for_model(ex.text, max_length)):
             spans = tuple((a - s, b - s, t) for a, b, t in ex.spans if a >= s and b <= e)
-            out.append(Example(f"{ex.id}#{k}", ex.text[s:e], spans))
+            out.append(Example(f"{ex.id}#{k}", ex.text[s:e], spans, ex.unannotated))
     return out
 
 

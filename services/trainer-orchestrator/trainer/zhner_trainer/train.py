@@ -124,7 +124,7 @@ def train_while_improving(model, optimizer, train_data, evaluate_fn, tcfg: dict,
             for g in optimizer.param_groups:
                 g["lr"] = g["base_lr"] * decay * warm
             emissions, _ = model(**{n: batch[n] for n in model.input_names})
-            loss = model.crf.nll(emissions.float(), batch["tags"], batch["attention_mask"].bool())
+            loss = model.crf.nll(emissions.float(), batch["tags"], batch["attention_mask"].bool(), batch.get("allowed"))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if tcfg["grad_clip"]:
@@ -137,7 +137,7 @@ def train_while_improving(model, optimizer, train_data, evaluate_fn, tcfg: dict,
                 stop = True
                 break
         dev = evaluate_fn()
-        is_best = dev["f1"] > best
+        is_best = dev["f1"] > best or bool(tcfg.get("_keep_last"))
         if is_best:
             best, bad = dev["f1"], 0
             on_best(epoch, dev)
@@ -327,6 +327,12 @@ def run_training(cfg: Config, out_dir: Path, resume: bool = False) -> dict:
         log(f"mention replacement: {len(aug_ex)} augmented sentences added")
         train_ex, train_conv = train_ex + aug_ex, train_conv + aug_conv
     labels = labels_for(types, scheme)
+    if parent is not None and tcfg.get("new_type_selection", "last") == "last":
+        dev_types = {t for ex in dev_ex for *_, t in ex.spans} | {t for exs, *_ in dev_sets.values() for ex in exs for *_, t in ex.spans}
+        unseen = sorted(set(types) - set(parent["entity_types"]) - dev_types)
+        if unseen:
+            log(f"new entity types {unseen} have no dev mention: keeping the last epoch (training.new_type_selection)")
+            tcfg = {**tcfg, "_keep_last": True}
     t0 = time.time()
     train_data = encode(train_ex, featurizer, labels, scheme, train_conv)
     log(f"featurised {len(train_data)} segments in {time.time() - t0:.1f}s; labels {labels}")

@@ -91,3 +91,26 @@ export type RunList = Static<typeof RunList>;
 
 /** The default entity types when no model names any (one constant for every service). */
 export const DEFAULT_ENTITY_TYPES = ['PER', 'LOC', 'ORG'] as const;
+
+/** An entity type name: upper-case letters, digits and underscores, starting with a letter (TIME, MONEY, GPE). */
+export const ENTITY_TYPE_PATTERN = '^[A-Z][A-Z0-9_]{0,31}$';
+export const EntityTypeName = Type.String({ pattern: ENTITY_TYPE_PATTERN, description: 'an entity type name (A-Z, 0-9, _; at most 32)' });
+
+/** One type of the label set and where it comes from. */
+export const LabelType = Type.Object({
+  type: Type.String(),
+  /** model: the promoted model tags it; admitted: an admin added it and no promoted model knows it yet; override: LABEL_SET. */
+  source: Type.Union([Type.Literal('model'), Type.Literal('admitted'), Type.Literal('override')]),
+  admittedAt: Nullable(IsoTime),
+  admittedBy: Nullable(Type.String()),
+  note: Nullable(Type.String()),
+});
+export type LabelType = Static<typeof LabelType>;
+
+/** GET /label-set: the one label set (as in GET /models) with each type's origin. */
+export const LabelSetView = Type.Object({ labelSet: Type.Array(Type.String()), types: Type.Array(LabelType) });
+export type LabelSetView = Static<typeof LabelSetView>;
+
+/** POST /label-set/types (admin): admit a type corrections may use before any model knows it. */
+export const AdmitTypeBody = Type.Object({ type: EntityTypeName, by: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), note: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false });
+export type AdmitTypeBody = Static<typeof AdmitTypeBody>;

@@ -82,6 +82,10 @@ export const CorrectionOut = Type.Object(
     modelVersion: Nullable(Type.String()),
     origin: Type.String(),
     createdAt: Epoch,
+    /** The types the annotator was offered (a type outside it was not annotated); null: not recorded. */
+    labelSet: Type.Optional(Nullable(Type.Array(Type.String()))),
+    /** Guideline version of each type the correction was made under; null: not recorded. */
+    guidelineVersions: Type.Optional(Nullable(Type.Record(Type.String(), Type.Integer()))),
   },
   { $id: 'Correction' },
 );
@@ -98,8 +102,21 @@ export type StoredCorrectionOut = Static<typeof StoredCorrection>;
 export const PrincipalSchema = Type.Object({ annotatorId: Type.String(), displayName: Type.String(), role: Type.Union([Type.Literal('annotator'), Type.Literal('admin')]), tokenId: Type.String() });
 export type PrincipalOut = Static<typeof PrincipalSchema>;
 
+/** How the studio presents one entity type: colour, shortcut key and its current guideline. */
+export const StudioEntityType = Type.Object({
+  type: Type.String(),
+  colour: Type.String({ description: '#rrggbb' }),
+  shortcut: Nullable(Type.String({ description: 'the key that gives a selection this type (1-9)' })),
+  guideline: Nullable(Type.Object({ version: Type.Integer(), body: Type.String({ description: 'markdown' }), createdAt: Type.Number(), createdBy: Type.String() })),
+  /** Added by an admin in the studio (else: a type of the model, shown with default colour and key). */
+  custom: Type.Boolean(),
+});
+export type StudioEntityType = Static<typeof StudioEntityType>;
+
 export const StudioConfig = Type.Object({
   labels: Type.Array(Type.String()),
+  /** One entry per label, same order: colours, keys and guidelines (nothing in the pages knows a type by name). */
+  types: Type.Array(StudioEntityType),
   labelSource: Type.String({ description: "config (LABELS) or model (the registry's label set)" }),
   claimTtlMs: Type.Integer(),
   annotationsPerItem: Type.Integer(),

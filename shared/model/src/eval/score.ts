@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import * as readline from 'node:readline';
+import { annotatedOnly, scoreSpans } from '@zhner/core';
 import { InvalidInputError } from '../errors';
 import { toCodePoints } from '../text/codepoints';
 
@@ -111,41 +112,14 @@ interface Span {
   readonly type: string;
 }
 
-function prf(tp: number, pred: number, gold: number): { precision: number; recall: number; f1: number } {
-  const precision = pred ? tp / pred : 0;
-  const recall = gold ? tp / gold : 0;
-  return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0 };
-}
-
-/** Strict micro P/R/F1 and per type: a prediction counts only with exact (start, end, type). */
+/**
+ * Strict micro P/R/F1 and per type over code-point spans: @zhner/core's scoreSpans (the one
+ * implementation) after its annotatedOnly rule (a file is scored on the types it annotates).
+ */
 export function scoreDocuments(gold: ReadonlyArray<readonly Span[]>, pred: ReadonlyArray<readonly Span[]>): Scores {
   if (gold.length !== pred.length) throw new InvalidInputError(`gold has ${gold.length} documents, predictions ${pred.length}`);
-  const per = new Map<string, [number, number, number]>();
-  const bump = (t: string, k: 0 | 1 | 2): void => {
-    const v = per.get(t) ?? [0, 0, 0];
-    v[k]++;
-    per.set(t, v);
-  };
-  gold.forEach((g, i) => {
-    const gs = new Set(g.map((e) => `${e.cpStart}:${e.cpEnd}:${e.type}`));
-    const ps = new Set(pred[i].map((e) => `${e.cpStart}:${e.cpEnd}:${e.type}`));
-    for (const k of gs) bump(k.split(':').slice(2).join(':'), 2);
-    for (const k of ps) {
-      const t = k.split(':').slice(2).join(':');
-      bump(t, 1);
-      if (gs.has(k)) bump(t, 0);
-    }
-  });
-  let tp = 0;
-  let np = 0;
-  let ng = 0;
-  const perType: Record<string, TypeScores> = {};
-  for (const t of Array.from(per.keys()).sort()) {
-    const [a, b, c] = per.get(t) as [number, number, number];
-    tp += a;
-    np += b;
-    ng += c;
-    perType[t] = { ...prf(a, b, c), support: c, predicted: b, correct: a };
-  }
-  return { ...prf(tp, np, ng), per_type: perType };
+  const cp = (spans: readonly Span[]) => spans.map((e) => ({ start: e.cpStart, end: e.cpEnd, type: e.type }));
+  const g = gold.map(cp);
+  const s = scoreSpans(g, annotatedOnly(g, pred.map(cp)));
+  return { precision: s.precision, recall: s.recall, f1: s.f1, per_type: s.perType };
 }

@@ -48,6 +48,9 @@ async function startHarness(env: Record<string, string> = {}, webDir?: string): 
     triggerTraining: async (r) => (modelCalls.push(`train by ${r.requestedBy}`), { runId: 'run-1' }),
     startRollout: async (r) => (modelCalls.push(`rollout ${r.modelVersion} by ${r.requestedBy}`), { rolloutId: 'ro-1' }),
     rollback: async (id, r) => (modelCalls.push(`rollback ${id} by ${r.requestedBy}`), { ok: true }),
+    // the registry's label set follows (as the orchestrator's does)
+    admitType: async (r) => (modelCalls.push(`admit ${r.type} by ${r.by}`), upstreams.labelSet.push(r.type), { type: r.type }),
+    removeType: async (r) => (modelCalls.push(`remove ${r.type} by ${r.by}`), (upstreams.labelSet = upstreams.labelSet.filter((t) => t !== r.type)), null),
   };
   const config = loadConfig(configSpec, { LABELS_FROM_MODEL: 'false', OUTBOX_INTERVAL: '1h', STUDIO_WEB_DIR: webDir ?? path.join(tmpdir(), 'no-such-studio-dist'), API_DOCS_UI: 'false', ...env });
   const upstreams = new testkit.FakeUpstreams();
@@ -579,3 +582,52 @@ async function waitUntil(cond: () => Promise<boolean>, timeoutMs = 10_000): Prom
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('entity types (an admin adds one; annotators are offered it at once)', () => {
+  it('adds TIME with colour, key and guideline; corrections record the label set and guideline versions; removal is explicit', async () => {
+    const h = await startHarness({ LABELS_FROM_MODEL: 'true' });
+    const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token?: string, payload?: unknown) =>
+      h.studio.app.inject({ method, url, headers: token ? auth(token) : {}, ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
+    try {
+      const body = { type: 'TIME', colour: '#00ff88', shortcut: '4', guideline: 'Dates and clock times: 3月5日, 10点30分.' };
+      expect((await call('POST', '/api/admin/types', undefined, body)).statusCode).toBe(401);
+      expect((await call('POST', '/api/admin/types', h.tokens.alice, body)).statusCode).toBe(403);
+      const bad = await call('POST', '/api/admin/types', h.tokens.admin, { ...body, type: 'time' });
+      expect({ status: bad.statusCode, code: bad.json().error.code, field: bad.json().error.field }).toEqual({ status: 400, code: 'VALIDATION_FAILED', field: 'type' });
+      expect((await call('POST', '/api/admin/types', h.tokens.admin, { ...body, type: 'LOC' })).json().error.code).toBe('TYPE_EXISTS');
+      expect((await call('POST', '/api/admin/types', h.tokens.admin, { ...body, shortcut: '2' })).json().error.code).toBe('TYPE_SHORTCUT_TAKEN');
+      const added = await call('POST', '/api/admin/types', h.tokens.admin, body);
+      expect(added.statusCode).toBe(201);
+      expect(added.json()).toMatchObject({ type: 'TIME', colour: '#00ff88', shortcut: '4', custom: true, guideline: { version: 1, body: body.guideline, createdBy: 'root' } });
+      // offered at once (no waiting for the label-set cache)
+      const cfg = (await call('GET', '/api/config')).json();
+      expect(cfg.labels).toEqual(['PER', 'LOC', 'ORG', 'TIME']);
+      expect(cfg.types.map((t: { type: string; shortcut: string | null }) => [t.type, t.shortcut])).toEqual([['PER', '1'], ['LOC', '2'], ['ORG', '3'], ['TIME', '4']]);
+      // a new guideline version; the old one stays
+      expect((await call('PUT', '/api/admin/types/TIME/guideline', h.tokens.admin, { guideline: 'v2: also day parts (昨天晚上).' })).json().guideline).toMatchObject({ version: 2 });
+      expect((await call('PUT', '/api/admin/types/NOPE/guideline', h.tokens.admin, { guideline: 'x' })).statusCode).toBe(404);
+
+      await testkit.insertCandidate(h.db, { candidateId: 't1', text: '他3月5日去了北京' });
+      await call('POST', '/api/queue/claim', h.tokens.alice);
+      const sub = await call('POST', '/api/corrections', h.tokens.alice, { candidateId: 't1', entities: [{ start: 1, end: 5, type: 'TIME', text: '3月5日' }, { start: 7, end: 9, type: 'LOC', text: '北京' }] });
+      expect(sub.statusCode).toBe(201);
+      expect(sub.json().correction).toMatchObject({ labelSet: ['LOC', 'ORG', 'PER', 'TIME'], guidelineVersions: { TIME: 2 } });
+      await h.studio.flushOutbox();
+      const [rec] = h.bus.records(h.topics.corrections.name);
+      expect(h.topics.corrections.codec.decode(rec.value!)).toMatchObject({ labelSet: ['LOC', 'ORG', 'PER', 'TIME'], guidelineVersions: { TIME: 2 } });
+      expect((await h.db.query('SELECT label_set, guideline_versions FROM corrections WHERE candidate_id = $1', ['t1'])).rows[0]).toEqual({ label_set: ['LOC', 'ORG', 'PER', 'TIME'], guideline_versions: { TIME: 2 } });
+
+      // a type of the model cannot be removed here; an added one can, explicitly
+      expect((await call('DELETE', '/api/admin/types/PER', h.tokens.admin)).json().error.code).toBe('TYPE_IN_MODEL');
+      expect((await call('DELETE', '/api/admin/types/TIME', h.tokens.alice)).statusCode).toBe(403);
+      expect((await call('DELETE', '/api/admin/types/TIME?note=merged%20into%20DATE', h.tokens.admin)).statusCode).toBe(204);
+      expect((await call('GET', '/api/config')).json().labels).toEqual(['PER', 'LOC', 'ORG']);
+      // the stored correction keeps its TIME span
+      expect((await h.db.query<{ entities: Array<{ type: string }> }>('SELECT entities FROM corrections WHERE candidate_id = $1', ['t1'])).rows[0].entities.map((e) => e.type)).toEqual(['TIME', 'LOC']);
+    } finally {
+      await h.studio.close();
+      await h.bus.close();
+      await h.db.close();
+    }
+  });
+});

@@ -15,6 +15,7 @@ import { modelRoutes } from './routes/models';
 import { queueRoutes } from './routes/queue';
 import { sessionRoutes } from './routes/session';
 import { tagRoutes } from './routes/tag';
+import { typeRoutes } from './routes/types';
 import { webRoutes } from './web';
 
 export interface StudioAppOptions {
@@ -69,6 +70,7 @@ export async function buildStudioApp(d: StudioDeps, opts: StudioAppOptions): Pro
 
   registerOpsRoutes(app as unknown as HttpApp, { registry: opts.registry, readiness: opts.readiness });
   await sessionRoutes(app, d);
+  await typeRoutes(app, d);
   await tagRoutes(app, d);
   await queueRoutes(app, d);
   await correctionRoutes(app, d);

@@ -10,8 +10,8 @@ import { CANDIDATE_COLUMNS, CORRECTION_COLUMNS, toCandidate, toCorrection, type 
 /** Inserts a correction row and its outbox row inside `tx`. */
 export async function insertCorrectionWithEvent(tx: SqlClient, topics: Topics, c: Correction, extra: { textHash: string; predicted: Entity[] | null }): Promise<void> {
   await tx.query(
-    `INSERT INTO corrections (correction_id, candidate_id, doc_id, text, text_hash, annotator_id, revision, entities, predicted, model_version, origin, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::double precision / 1000))`,
+    `INSERT INTO corrections (correction_id, candidate_id, doc_id, text, text_hash, annotator_id, revision, entities, predicted, model_version, origin, created_at, label_set, guideline_versions)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::double precision / 1000), $13::text[], $14::jsonb)`,
     [
       c.correctionId,
       c.candidateId,
@@ -25,6 +25,8 @@ export async function insertCorrectionWithEvent(tx: SqlClient, topics: Topics, c
       c.modelVersion,
       c.origin,
       c.createdAt,
+      c.labelSet ?? null,
+      c.guidelineVersions ? JSON.stringify(c.guidelineVersions) : null,
     ],
   );
   await enqueueOutbox(tx, [

@@ -68,7 +68,7 @@ export function toCandidate(r: CandidateRow): Candidate {
   };
 }
 
-export const CORRECTION_COLUMNS = `correction_id, candidate_id, doc_id, text, text_hash, annotator_id, revision, entities, predicted, model_version, origin, status, created_at`;
+export const CORRECTION_COLUMNS = `correction_id, candidate_id, doc_id, text, text_hash, annotator_id, revision, entities, predicted, model_version, origin, status, created_at, label_set, guideline_versions`;
 
 export interface CorrectionRow {
   correction_id: string;
@@ -84,6 +84,8 @@ export interface CorrectionRow {
   origin: StoredCorrection['origin'];
   status: StoredCorrection['status'];
   created_at: unknown;
+  label_set: string[] | null;
+  guideline_versions: unknown;
 }
 
 export function toCorrection(r: CorrectionRow): StoredCorrection {
@@ -101,5 +103,7 @@ export function toCorrection(r: CorrectionRow): StoredCorrection {
     origin: r.origin,
     status: r.status,
     createdAt: ms(r.created_at),
+    labelSet: r.label_set,
+    guidelineVersions: r.guideline_versions === null || r.guideline_versions === undefined ? null : json<Record<string, number>>(r.guideline_versions, {}),
   };
 }

@@ -4,10 +4,10 @@
 // submits, S skips, Esc clears. Each character is its own element carrying its UTF-16 offset, so
 // a DOM selection maps exactly to text offsets (surrogate pairs stay whole).
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent as ReactMouseEvent, type ReactElement } from 'react';
-import { colourOf, keyOf } from '../labels';
+import { colourOf, keyOf, typePresentation } from '../labels';
 import type { Span } from '@zhner/contracts/http';
 import { sortSpans } from '@zhner/core/spans';
-import { actionOfKey, addSpan, moveBoundary } from '../editorLogic';
+import { EDITOR_SHORTCUTS, actionOfKey, addSpan, moveBoundary } from '../editorLogic';
 
 export interface EntityEditorProps {
   text: string;
@@ -55,6 +55,7 @@ function offsetOf(node: Node, offset: number, root: HTMLElement): number | undef
 export function EntityEditor({ text, entities, labels, onChange, onSubmit, onSkip, shortcuts = true, disabled }: EntityEditorProps) {
   const root = useRef<HTMLDivElement>(null);
   const [pending, setPending] = useState<{ start: number; end: number } | null>(null);
+  const [help, setHelp] = useState(false);
   const [selected, setSelected] = useState<number | null>(null);
   const [note, setNote] = useState<string | null>(null);
 
@@ -138,9 +139,13 @@ export function EntityEditor({ text, entities, labels, onChange, onSubmit, onSki
       } else if (action.kind === 'skip') {
         ev.preventDefault();
         onSkip?.();
+      } else if (action.kind === 'help') {
+        ev.preventDefault();
+        setHelp(true);
       } else {
         setPending(null);
         setSelected(null);
+        setHelp(false);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -209,10 +214,49 @@ export function EntityEditor({ text, entities, labels, onChange, onSubmit, onSki
             {keyOf(labels, l) ? <kbd>{keyOf(labels, l)}</kbd> : null} {l}
           </button>
         ))}
+        <button type="button" className="type-btn help-btn" onClick={() => setHelp(true)} aria-label="shortcuts and guidelines" data-testid="editor-help-open">
+          <kbd>?</kbd>
+        </button>
         <span className="hint">
           {pending ? `selected [${pending.start},${pending.end}) “${text.slice(pending.start, pending.end)}”: pick a type` : sel ? `entity “${sel.text}” ${sel.type}: 1–9 type · Del delete · Alt/Shift+←→ boundaries` : 'select characters to add an entity · click an entity to edit it'}
         </span>
       </div>
+      {help ? (
+        <div className="editor-help panel" role="dialog" aria-label="shortcuts and guidelines" data-testid="editor-help">
+          <button type="button" className="icon" aria-label="close" onClick={() => setHelp(false)}>
+            ×
+          </button>
+          <h3>Shortcuts</h3>
+          <table>
+            <tbody>
+              {EDITOR_SHORTCUTS.map((s) => (
+                <tr key={s.keys}>
+                  <td><kbd>{s.keys}</kbd></td>
+                  <td>{s.does}</td>
+                </tr>
+              ))}
+              {labels.map((l) => (
+                <tr key={`k-${l}`}>
+                  <td>{keyOf(labels, l) ? <kbd>{keyOf(labels, l)}</kbd> : '—'}</td>
+                  <td>type {l}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Guidelines</h3>
+          {labels.map((l) => {
+            const g = typePresentation().find((t) => t.type === l)?.guideline;
+            return (
+              <section key={`g-${l}`} data-testid={`guideline-${l}`}>
+                <h4 style={{ color: colourOf(labels, l) }}>
+                  {l} {g ? <small className="muted">version {g.version}</small> : null}
+                </h4>
+                <p className="guideline">{g ? g.body : 'no guideline yet (an admin adds one on the Annotators page)'}</p>
+              </section>
+            );
+          })}
+        </div>
+      ) : null}
       <div ref={root} className="text-view editable-text" onMouseUp={onMouseUp} data-testid="editor-text">
         {runs}
       </div>

@@ -3,9 +3,10 @@ import { useEffect, useState } from 'react';
 import { ApiError, api, describeError } from '../api';
 import { BarChart } from '../components/Charts';
 import { fmtScore, fmtTime } from '../labels';
-import type { AnnotatorStats, PairAgreement } from '@zhner/contracts/http';
+import type { AnnotatorStats, PairAgreement, StudioEntityType } from '@zhner/contracts/http';
+import { EntityTypesPanel } from '../components/EntityTypesPanel';
 
-export function AnnotatorsPage({ version }: { version: number }) {
+export function AnnotatorsPage({ version, types, isAdmin }: { version: number; types: readonly StudioEntityType[]; isAdmin: boolean }) {
   const [rows, setRows] = useState<AnnotatorStats[]>([]);
   const [pairs, setPairs] = useState<PairAgreement[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -119,6 +120,7 @@ export function AnnotatorsPage({ version }: { version: number }) {
         </table>
       </div>
       <BarChart title="points" bars={ranked.map((r) => ({ label: r.annotatorId, value: r.points }))} colour="#ffe600" testId="chart-points" />
+      <EntityTypesPanel types={types} isAdmin={isAdmin} />
     </section>
   );
 }

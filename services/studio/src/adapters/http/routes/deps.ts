@@ -4,6 +4,7 @@ import type { Authenticator } from '../../../app/auth';
 import type { CorrectionService } from '../../../app/corrections';
 import type { Dashboard } from '../../../app/dashboard';
 import type { DataTransferService } from '../../../app/dataTransfer';
+import type { EntityTypeService } from '../../../app/entityTypes';
 import type { LabelProvider } from '../../../app/labels';
 import type { LiveUpdates } from '../../../app/live';
 import type { ModelAdmin } from '../../../app/modelAdmin';
@@ -23,6 +24,7 @@ export interface StudioDeps {
   correctionStore: CorrectionStore;
   adjudication: AdjudicationService;
   data: DataTransferService;
+  types: EntityTypeService;
   dashboard: Dashboard;
   modelAdmin: ModelAdmin;
   live: LiveUpdates;

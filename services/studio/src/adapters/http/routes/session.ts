@@ -17,8 +17,8 @@ export async function sessionRoutes(app: StudioHttpApp, d: StudioDeps): Promise<
       },
     },
     async () => {
-      const l = await d.labels.current();
-      return { labels: l.labels, labelSource: l.source, claimTtlMs: d.settings.claimTtlMs, annotationsPerItem: d.settings.annotationsPerItem };
+      const [l, types] = await Promise.all([d.labels.current(), d.types.list()]);
+      return { labels: l.labels, types, labelSource: l.source, claimTtlMs: d.settings.claimTtlMs, annotationsPerItem: d.settings.annotationsPerItem };
     },
   );
 
