@@ -11,6 +11,7 @@ import { AdjudicationService } from './app/adjudication';
 import { Authenticator } from './app/auth';
 import { CorrectionService } from './app/corrections';
 import { Dashboard } from './app/dashboard';
+import { AuditLog } from './app/audit';
 import { DataTransferService } from './app/dataTransfer';
 import { EntityTypeService } from './app/entityTypes';
 import { LabelProvider } from './app/labels';
@@ -25,6 +26,7 @@ import { createStudioMetrics } from './adapters/metrics';
 import { SqlAdjudicationStore } from './adapters/sql/adjudicationRepository';
 import { SqlAuthRepository } from './adapters/sql/authRepository';
 import { SqlCorrectionStore } from './adapters/sql/correctionRepository';
+import { SqlAuditStore } from './adapters/sql/auditRepository';
 import { SqlDataStore } from './adapters/sql/dataRepository';
 import { SqlEntityTypeStore } from './adapters/sql/entityTypeRepository';
 import { SqlStatsRepository } from './adapters/sql/statsRepository';
@@ -50,6 +52,9 @@ export const configSpec = {
   queueMetricsIntervalMs: env.durationMs('STUDIO_QUEUE_METRICS_INTERVAL', { default: '15s', min: 100, doc: 'Refresh period of the queue-depth gauge' }),
   publicReads: env.bool('STUDIO_PUBLIC_READS', { default: false, doc: 'Open the reads that expose document texts or people (queue, corrections, annotators) to callers without a token' }),
   claimTtlMs: env.durationMs('CLAIM_TTL', { default: '15m', min: 1000, doc: 'How long a claim on a queue item holds before others may take it' }),
+  agreementShare: env.number('AGREEMENT_SHARE', { default: 0, min: 0, max: 1, doc: 'Share of queue items (stable by item id) that go to two annotators, blind, for ongoing agreement figures (ANNOTATIONS_PER_ITEM=1 otherwise)' }),
+  reviewFirst: env.int('REVIEW_FIRST', { default: 50, min: 0, max: 100_000, doc: "Every one of an annotator's first N corrections goes to review (Adjudicate page, spot checks: mode=required)" }),
+  reviewShare: env.number('REVIEW_SHARE', { default: 0.05, min: 0, max: 1, doc: 'Share of the later corrections (stable by id) that goes to review' }),
   annotationsPerItem: env.int('ANNOTATIONS_PER_ITEM', { default: 1, min: 1, max: 10, doc: 'Distinct annotators an item needs before it is done (2+ yields agreement figures and conflicts to adjudicate)' }),
   eventsIntervalMs: env.durationMs('EVENTS_INTERVAL', { default: '2s', min: 100, doc: 'Poll interval of the live updates (SSE) while clients are connected' }),
   outboxIntervalMs: env.durationMs('OUTBOX_INTERVAL', { default: '250ms', min: 10, doc: 'Poll interval of the outbox relay publishing corrections' }),
@@ -108,7 +113,8 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
     config.eventsIntervalMs,
   );
   const onChange = () => live.poke();
-  const types = new EntityTypeService(new SqlEntityTypeStore(ctx.db), labels, modelActions, onChange);
+  const audit = new AuditLog(new SqlAuditStore(ctx.db), logger, { registry: registryReader, rollouts: rolloutReader });
+  const types = new EntityTypeService(new SqlEntityTypeStore(ctx.db), labels, modelActions, onChange, audit);
   const feed = new QueueFeed({ queue: queueRepo, metrics, logger, onChange });
   const relay = new OutboxRelay(ctx.db, ctx.bus, logger, { intervalMs: config.outboxIntervalMs });
   let app!: HttpApp;
@@ -154,13 +160,14 @@ export async function startStudio(config: StudioConfig, ctx: ServiceContext, opt
         auth: new Authenticator(new SqlAuthRepository(ctx.db), logger),
         labels,
         tagger: new TagService(options.nerClient ?? new HttpNerClient(config.taggerUrl, config.upstreamTimeoutMs)),
-        queue: new ReviewQueue(queueRepo, { claimTtlMs: config.claimTtlMs, metrics, onChange }),
-        corrections: new CorrectionService({ queue: queueRepo, store: correctionStore, labels, types, metrics, annotationsPerItem: config.annotationsPerItem, clock: options.clock, onChange }),
+        queue: new ReviewQueue(queueRepo, { claimTtlMs: config.claimTtlMs, metrics, onChange, audit }),
+        corrections: new CorrectionService({ queue: queueRepo, store: correctionStore, labels, types, audit, metrics, annotationsPerItem: config.annotationsPerItem, routing: { agreementShare: config.agreementShare, reviewFirst: config.reviewFirst, reviewShare: config.reviewShare }, clock: options.clock, onChange }),
         correctionStore,
-        adjudication: new AdjudicationService(new SqlAdjudicationStore(ctx.db, ctx.topics), labels, metrics, options.clock),
-        data: new DataTransferService(new SqlDataStore(ctx.db, ctx.topics), labels, metrics, options.clock, onChange),
+        adjudication: new AdjudicationService(new SqlAdjudicationStore(ctx.db, ctx.topics), labels, metrics, options.clock, audit),
+        data: new DataTransferService(new SqlDataStore(ctx.db, ctx.topics), labels, metrics, options.clock, onChange, audit),
+        audit,
         dashboard: new Dashboard(registryReader, rolloutReader, statsRepo, statsRepo),
-        modelAdmin: new ModelAdmin(modelActions, registryReader, onChange),
+        modelAdmin: new ModelAdmin(modelActions, registryReader, onChange, audit),
         types,
         live,
         metrics,

@@ -1,6 +1,7 @@
 // Admin quality work: resolve conflicting corrections of one text (pick one, or merge into new
 // gold) and spot-check a sample of an annotator's recent corrections. An adjudication also
 // publishes a Correction (origin ADJUDICATION) so the training pool gets the resolved gold.
+import type { AuditLog } from './audit';
 import type { Correction, GoldEntity } from '@zhner/contracts';
 import { adjudicationIdFor } from '../domain/ids';
 import { isConflict, mergeByVote, sameEntities } from '../domain/quality';
@@ -31,6 +32,7 @@ export class AdjudicationService {
     private readonly labels: LabelProvider,
     private readonly metrics: StudioMetrics,
     private readonly clock: () => number = Date.now,
+    private readonly audit?: Pick<AuditLog, 'record'>,
   ) {}
 
   /** Texts whose latest corrections disagree and that no adjudication has resolved yet. */
@@ -92,16 +94,18 @@ export class AdjudicationService {
     const correction = this.correctionOf(record, revision);
     checkContract(correction, labels);
     const inserted = await this.store.saveAdjudication(record, correction, corrections.map((c) => c.correctionId));
+    if (inserted) await this.audit?.record(p.annotatorId, 'adjudication.submit', record.adjudicationId, { textHash: input.textHash, chosenCorrectionId: record.chosenCorrectionId, resolved: corrections.map((c) => c.correctionId) });
     this.metrics.correctionSubmitted('ADJUDICATION', !inserted);
     return { adjudication: record, correction, duplicate: !inserted };
   }
 
-  spotCheckSample(annotatorId: string, opts: { size: number; mode: 'sample' | 'unreviewed'; days: number }): Promise<SpotCheckItem[]> {
+  spotCheckSample(annotatorId: string, opts: { size: number; mode: 'sample' | 'unreviewed' | 'required'; days: number }): Promise<SpotCheckItem[]> {
     return this.store.spotCheckSample(annotatorId, opts);
   }
 
-  recordSpotCheck(p: Principal, correctionId: string, verdict: 'ok' | 'wrong', note: string | null): Promise<void> {
-    return this.store.recordSpotCheck(correctionId, p.annotatorId, verdict, note);
+  async recordSpotCheck(p: Principal, correctionId: string, verdict: 'ok' | 'wrong', note: string | null): Promise<void> {
+    await this.store.recordSpotCheck(correctionId, p.annotatorId, verdict, note);
+    await this.audit?.record(p.annotatorId, 'spotcheck.record', correctionId, { verdict, note });
   }
 
   private correctionOf(a: AdjudicationRecord, revision: number): Correction {

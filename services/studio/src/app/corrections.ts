@@ -8,6 +8,8 @@ import { correctionIdFor } from '../domain/ids';
 import { sameEntities } from '../domain/quality';
 import { bioToSpans, checkSpans, correctionRejected, isCorrectionRejected, sortSpans, type SpanInput } from '../domain/spans';
 import { errors } from '../errors';
+import { annotationsNeeded, reviewRequired, type RoutingPolicy } from '../domain/routing';
+import type { AuditLog } from './audit';
 import type { EntityTypeService } from './entityTypes';
 import type { LabelProvider } from './labels';
 import type { CandidateStatus, CorrectionStore, Principal, QueueRepository, StoredCorrection, StudioMetrics } from './ports';
@@ -56,11 +58,14 @@ export interface CorrectionServiceDeps {
   queue: QueueRepository;
   store: CorrectionStore;
   labels: LabelProvider;
+  audit?: Pick<AuditLog, 'record'>;
   /** Guideline versions recorded on each correction (omit: none recorded). */
   types?: Pick<EntityTypeService, 'guidelineVersions'>;
   metrics: StudioMetrics;
   /** Distinct annotators an item needs before it is done (ANNOTATIONS_PER_ITEM). */
   annotationsPerItem: number;
+  /** AGREEMENT_SHARE, REVIEW_FIRST, REVIEW_SHARE (domain/routing.ts); omitted: one annotator per item, no review routing. */
+  routing?: Omit<RoutingPolicy, 'perItem'>;
   clock?: () => number;
   onChange?: () => void;
 }
@@ -109,7 +114,8 @@ export class CorrectionService {
     const out = await this.deps.store.submit(correction, {
       textHash: candidate.textHash,
       predicted: candidate.predicted,
-      annotationsPerItem: this.deps.annotationsPerItem,
+      annotationsPerItem: annotationsNeeded(candidate.candidateId, { perItem: this.deps.annotationsPerItem, agreementShare: this.deps.routing?.agreementShare ?? 0 }),
+      reviewFor: this.deps.routing ? (nth) => reviewRequired(nth, correction.correctionId, this.deps.routing!) : undefined,
       decide: (s) => {
         if (!s.candidate) throw errors.create('CANDIDATE_NOT_FOUND', { id: input.candidateId });
         if (s.existing) {
@@ -132,7 +138,10 @@ export class CorrectionService {
     });
     const duplicate = out.outcome === 'duplicate';
     this.deps.metrics.correctionSubmitted('STUDIO', duplicate);
-    if (!duplicate) this.deps.onChange?.();
+    if (!duplicate) {
+      await this.deps.audit?.record(p.annotatorId, 'correction.submit', correction.correctionId, { candidateId: correction.candidateId, revision, entities: correction.entities.length, guidelineVersions, reviewRequired: out.reviewRequired ?? false });
+      this.deps.onChange?.();
+    }
     return { correction: existing ? stripStored(existing) : correction, duplicate, candidateStatus: out.candidateStatus };
   }
 }

@@ -7,6 +7,7 @@ import { validateCorrection, type Correction } from '@zhner/contracts';
 import { ValidationError, textHash } from '@zhner/core';
 import { parseData, serialiseData, summarise, type DataFormat, type DataSummary, type Rejection } from '../domain/dataFormats';
 import { IMPORT_ANNOTATOR, importCorrectionIdFor, importDocIdFor } from '../domain/ids';
+import type { AuditLog } from './audit';
 import type { LabelProvider } from './labels';
 import type { DataStore, ImportedCorrection, StudioMetrics } from './ports';
 
@@ -16,6 +17,8 @@ export interface ImportInput {
   dryRun: boolean;
   /** Line number of the content's first line in the whole file (a CLI chunk). Default 1. */
   firstLine?: number;
+  /** Who imports (the audit log names them). */
+  actor?: string;
 }
 
 export interface ImportSummary extends DataSummary {
@@ -39,6 +42,7 @@ export class DataTransferService {
     private readonly metrics: StudioMetrics,
     private readonly clock: () => number = Date.now,
     private readonly onChange?: () => void,
+    private readonly audit?: Pick<AuditLog, 'record'>,
   ) {}
 
   /** Never throws for bad records (they are in `rejected`, with their line); throws for store failures. */
@@ -84,6 +88,7 @@ export class DataTransferService {
       for (let i = 0; i < stored; i++) this.metrics.correctionSubmitted('IMPORT', false);
       for (let i = 0; i < unchanged; i++) this.metrics.correctionSubmitted('IMPORT', true);
       if (stored > 0) this.onChange?.();
+      await this.audit?.record(input.actor ?? 'admin', 'data.import', null, { format: input.format, stored, unchanged, rejected: rejected.length, firstLine: input.firstLine ?? 1 });
     }
     return { ...summarise(accepted, rejected), dry_run: input.dryRun, stored, unchanged };
   }

@@ -4,6 +4,7 @@
 import type { StudioEntityType } from '@zhner/contracts';
 import { checkGuideline, checkNewType, presentTypes, type NewEntityType } from '../domain/entityTypes';
 import { errors } from '../errors';
+import type { AuditLog } from './audit';
 import type { LabelProvider } from './labels';
 import type { EntityTypeStore, ModelActions, Principal } from './ports';
 
@@ -13,6 +14,7 @@ export class EntityTypeService {
     private readonly labels: LabelProvider,
     private readonly actions: ModelActions,
     private readonly onChange?: () => void,
+    private readonly audit?: Pick<AuditLog, 'record'>,
   ) {}
 
   /** The label set's types, in label order, with colours, keys and current guidelines. */
@@ -38,7 +40,8 @@ export class EntityTypeService {
     const labels = await this.labels.labels();
     checkNewType(input, labels, presentTypes(labels, await this.store.list()));
     await this.actions.admitType({ type: input.type, by: p.annotatorId, note: `added in the studio by ${p.annotatorId}` });
-    await this.store.add({ type: input.type, colour: input.colour, shortcut: input.shortcut ?? null, guideline: input.guideline, by: p.annotatorId });
+    const version = await this.store.add({ type: input.type, colour: input.colour, shortcut: input.shortcut ?? null, guideline: input.guideline, by: p.annotatorId });
+    await this.audit?.record(p.annotatorId, 'type.add', input.type, { colour: input.colour, shortcut: input.shortcut ?? null, guidelineVersion: version });
     this.labels.invalidate();
     this.onChange?.();
     return (await this.list()).find((t) => t.type === input.type) ?? { type: input.type, colour: input.colour, shortcut: input.shortcut ?? null, guideline: null, custom: true };
@@ -48,7 +51,8 @@ export class EntityTypeService {
   async setGuideline(p: Principal, type: string, body: string): Promise<StudioEntityType> {
     checkGuideline(body);
     if (!(await this.labels.labels()).includes(type)) throw errors.create('TYPE_NOT_IN_LABEL_SET', { type });
-    await this.store.addGuideline(type, body, p.annotatorId);
+    const version = await this.store.addGuideline(type, body, p.annotatorId);
+    await this.audit?.record(p.annotatorId, 'type.guideline', type, { version });
     this.onChange?.();
     return (await this.list()).find((t) => t.type === type)!;
   }
@@ -63,6 +67,7 @@ export class EntityTypeService {
     if (!rows.some((r) => r.type === type && r.custom)) throw errors.create('TYPE_NOT_CUSTOM', { type });
     await this.actions.removeType({ type, by: p.annotatorId });
     await this.store.remove(type, p.annotatorId, note);
+    await this.audit?.record(p.annotatorId, 'type.remove', type, { note, effect: 'stored corrections keep their spans; training and scoring leave them out; new corrections with it are refused' });
     this.labels.invalidate();
     this.onChange?.();
   }

@@ -2,6 +2,7 @@
 // only forwards them (the orchestrator and reloader own runs and rollouts); a rollout names a
 // registered version (checked against the registry first, for a clear 404).
 import { errors } from '../errors';
+import type { AuditLog } from './audit';
 import type { ModelActions, Principal, RegistryReader } from './ports';
 
 export class ModelAdmin {
@@ -9,10 +10,13 @@ export class ModelAdmin {
     private readonly actions: ModelActions,
     private readonly registry: Pick<RegistryReader, 'model'>,
     private readonly onChange?: () => void,
+    private readonly audit?: Pick<AuditLog, 'record'>,
   ) {}
 
-  triggerTraining(p: Principal, reason?: string): Promise<unknown> {
-    return this.actions.triggerTraining({ requestedBy: p.annotatorId, reason });
+  async triggerTraining(p: Principal, reason?: string): Promise<unknown> {
+    const out = await this.actions.triggerTraining({ requestedBy: p.annotatorId, reason });
+    await this.audit?.record(p.annotatorId, 'training.request', (out as { run?: { runId?: string } } | null)?.run?.runId ?? null, { reason: reason ?? null });
+    return out;
   }
 
   /** @throws 404 when the version is not in the registry. */
@@ -20,12 +24,14 @@ export class ModelAdmin {
     const v = await this.registry.model(modelVersion);
     if (!v) throw errors.create('MODEL_VERSION_NOT_FOUND', { id: modelVersion });
     const out = await this.actions.startRollout({ modelVersion: v.version, requestedBy: p.annotatorId });
+    await this.audit?.record(p.annotatorId, 'rollout.request', (out as { rolloutId?: string } | null)?.rolloutId ?? null, { modelVersion: v.version });
     this.onChange?.();
     return out;
   }
 
   async rollback(p: Principal, rolloutId: string, reason?: string): Promise<unknown> {
     const out = await this.actions.rollback(rolloutId, { requestedBy: p.annotatorId, reason });
+    await this.audit?.record(p.annotatorId, 'rollback.request', rolloutId, { reason: reason ?? null });
     this.onChange?.();
     return out;
   }

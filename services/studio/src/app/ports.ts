@@ -1,5 +1,6 @@
 // The studio's ports: what its use cases need from the outside world. Adapters (SQL repositories,
 // HTTP clients, prom-client metrics) implement them; tests pass fakes.
+import type { AuditEntry, AuditFilter } from '../domain/audit';
 import type { EntityTypeRow } from '../domain/entityTypes';
 import type { CandidateStatus, Correction, Entity, GoldEntity, ModelList, ModelVersion, Replica, ReviewCandidate, Rollout, TrainingRun } from '@zhner/contracts';
 import type { Role } from '../domain/tokens';
@@ -100,6 +101,7 @@ export interface StoredCorrection extends Correction {
   textHash: string;
   status: CorrectionStatus;
   predicted: Entity[] | null;
+  reviewRequired?: boolean;
 }
 
 /** What the submit transaction sees once the candidate row is locked. */
@@ -120,8 +122,8 @@ export interface CorrectionStore {
    */
   submit(
     correction: Correction,
-    opts: { textHash: string; predicted: Entity[]; annotationsPerItem: number; decide: (s: SubmitState) => 'duplicate' | 'insert' },
-  ): Promise<{ outcome: 'inserted' | 'duplicate'; candidateStatus: CandidateStatus | undefined }>;
+    opts: { textHash: string; predicted: Entity[]; annotationsPerItem: number; decide: (s: SubmitState) => 'duplicate' | 'insert'; reviewFor?: (nth: number) => boolean },
+  ): Promise<{ outcome: 'inserted' | 'duplicate'; candidateStatus: CandidateStatus | undefined; reviewRequired?: boolean }>;
   recent(opts: { annotatorId?: string; limit: number }): Promise<StoredCorrection[]>;
 }
 
@@ -164,7 +166,7 @@ export interface AdjudicationStore {
    */
   saveAdjudication(a: AdjudicationRecord, correction: Correction, resolved: string[]): Promise<boolean>;
   /** A sample of `annotatorId`'s recent studio corrections: random, or every one not yet spot-checked. */
-  spotCheckSample(annotatorId: string, opts: { size: number; mode: 'sample' | 'unreviewed'; days: number }): Promise<SpotCheckItem[]>;
+  spotCheckSample(annotatorId: string, opts: { size: number; mode: 'sample' | 'unreviewed' | 'required'; days: number }): Promise<SpotCheckItem[]>;
   recordSpotCheck(correctionId: string, reviewerId: string, verdict: 'ok' | 'wrong', note: string | null): Promise<void>;
 }
 
@@ -280,4 +282,12 @@ export interface EntityTypeStore {
   addGuideline(type: string, body: string, by: string): Promise<number>;
   /** Marks an admin-added type removed; false when it is not one. */
   remove(type: string, by: string, note: string | null): Promise<boolean>;
+}
+
+// ---- audit ------------------------------------------------------------------------------------
+
+/** audit_log: append-only. */
+export interface AuditStore {
+  record(e: Omit<AuditEntry, 'seq' | 'at'>): Promise<void>;
+  list(f: AuditFilter): Promise<AuditEntry[]>;
 }

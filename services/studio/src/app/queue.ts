@@ -1,6 +1,7 @@
 // The review queue as annotators use it: list by priority, claim the next item (or a chosen one),
 // skip or release it. Claims are atomic in the repository (one UPDATE; FOR UPDATE SKIP LOCKED on
 // PostgreSQL) and expire after the claim TTL, so an abandoned item returns to the queue.
+import type { AuditLog } from './audit';
 import { errors } from '../errors';
 import type { Candidate, CandidateStatus, Principal, QueueRepository, StudioMetrics } from './ports';
 
@@ -16,6 +17,7 @@ export interface ReviewQueueOptions {
   metrics: StudioMetrics;
   /** Called after every change of the queue (live updates). */
   onChange?: () => void;
+  audit?: Pick<AuditLog, 'record'>;
 }
 
 export class ReviewQueue {
@@ -48,6 +50,7 @@ export class ReviewQueue {
     const next = await this.repo.claimNext(p.annotatorId, this.opts.claimTtlMs);
     this.opts.metrics.claim(next ? 'claimed' : 'empty');
     if (!next) return undefined;
+    await this.opts.audit?.record(p.annotatorId, 'queue.claim', next.candidateId, { docId: next.docId });
     this.opts.onChange?.();
     return this.withRevision(next, p);
   }
@@ -61,6 +64,7 @@ export class ReviewQueue {
     const got = await this.repo.claim(candidateId, p.annotatorId, this.opts.claimTtlMs);
     if (got) {
       this.opts.metrics.claim('claimed');
+      await this.opts.audit?.record(p.annotatorId, 'queue.claim', candidateId, { docId: got.docId });
       this.opts.onChange?.();
       return this.withRevision(got, p);
     }
@@ -74,12 +78,14 @@ export class ReviewQueue {
   async skip(candidateId: string, p: Principal): Promise<void> {
     if (!(await this.repo.skip(candidateId, p.annotatorId))) await this.notHeld(candidateId, p);
     this.opts.metrics.skip();
+    await this.opts.audit?.record(p.annotatorId, 'queue.skip', candidateId);
     this.opts.onChange?.();
   }
 
   /** Gives a claimed item back to the queue. @throws 409 NOT_CLAIMED when the annotator does not hold it. */
   async release(candidateId: string, p: Principal): Promise<void> {
     if (!(await this.repo.release(candidateId, p.annotatorId))) await this.notHeld(candidateId, p);
+    await this.opts.audit?.record(p.annotatorId, 'queue.release', candidateId);
     this.opts.onChange?.();
   }
 

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { errorMessage, loadConfig } from '@zhner/core';
 import { createLogger } from '@zhner/kit';
 import { openStore, storeConfigSpec, type SqlClient } from '@zhner/store';
+import { SqlAuditStore } from '../adapters/sql/auditRepository';
 import { SqlAuthRepository } from '../adapters/sql/authRepository';
 import { ROLES, generateToken, type Role } from '../domain/tokens';
 
@@ -59,6 +60,8 @@ export async function runTokenCli(argv: string[], db: SqlClient, io: CliIo): Pro
         const r = new SqlAuthRepository(tx);
         await r.upsertAnnotator(annotator, values.name ?? annotator, values.role as Role);
         await r.insertToken(t.tokenId, annotator, t.hash);
+        // the token change is audited in the same transaction (the actor is the operator's shell)
+        await new SqlAuditStore(tx).record({ actor: 'operator (studio:token)', action: 'token.create', subject: t.tokenId, detail: { annotator, role: values.role } });
       });
       io.err(`created token ${t.tokenId} for ${annotator} (${values.role}); it is shown once, store it now:`);
       io.out(t.token);
@@ -81,6 +84,7 @@ export async function runTokenCli(argv: string[], db: SqlClient, io: CliIo): Pro
         io.err(`no active token ${id}`);
         return 1;
       }
+      await new SqlAuditStore(db).record({ actor: 'operator (studio:token)', action: 'token.revoke', subject: id, detail: {} });
       io.err(`revoked ${id}`);
       return 0;
     }

@@ -96,6 +96,8 @@ export const StoredCorrection = Type.Object({
   textHash: Type.String(),
   status: Type.String({ description: 'accepted, superseded (by a newer revision or an adjudication) or rejected' }),
   predicted: Nullable(Type.Array(PredictedEntity)),
+  /** The routing sent it to review (an annotator's first REVIEW_FIRST, then REVIEW_SHARE). */
+  reviewRequired: Type.Optional(Type.Boolean()),
 });
 export type StoredCorrectionOut = Static<typeof StoredCorrection>;
 

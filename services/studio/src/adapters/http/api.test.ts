@@ -624,6 +624,46 @@ describe('entity types (an admin adds one; annotators are offered it at once)', 
       expect((await call('GET', '/api/config')).json().labels).toEqual(['PER', 'LOC', 'ORG']);
       // the stored correction keeps its TIME span
       expect((await h.db.query<{ entities: Array<{ type: string }> }>('SELECT entities FROM corrections WHERE candidate_id = $1', ['t1'])).rows[0].entities.map((e) => e.type)).toEqual(['TIME', 'LOC']);
+
+      // every step is in the audit log, newest first, for admins only; the log is append-only
+      expect((await call('GET', '/api/admin/audit', h.tokens.alice)).statusCode).toBe(403);
+      const log = (await call('GET', '/api/admin/audit', h.tokens.admin)).json();
+      expect(log.entries.map((e: { actor: string; action: string; subject: string }) => `${e.actor} ${e.action} ${e.subject}`)).toEqual([
+        'root type.remove TIME', `alice correction.submit ${sub.json().correction.correctionId}`, 'alice queue.claim t1', 'root type.guideline TIME', 'root type.add TIME',
+      ]);
+      expect(log.entries[0].detail).toMatchObject({ note: 'merged into DATE' });
+      const onlyAdds = (await call('GET', '/api/admin/audit?action=type.add', h.tokens.admin)).json();
+      expect(onlyAdds.entries.map((e: { subject: string }) => e.subject)).toEqual(['TIME']);
+      expect((await call('GET', '/api/admin/audit?action=nope', h.tokens.admin)).statusCode).toBe(400);
+      await expect(h.db.query("UPDATE audit_log SET actor = 'someone else'")).rejects.toThrow(/append-only/);
+      await expect(h.db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
+    } finally {
+      await h.studio.close();
+      await h.bus.close();
+      await h.db.close();
+    }
+  });
+});
+
+describe('routing: a share of items to two annotators (blind), every new annotator reviewed first', () => {
+  it('needs two annotators on an agreement item, and sends the first REVIEW_FIRST corrections of each to review', async () => {
+    const h = await startHarness({ AGREEMENT_SHARE: '1', REVIEW_FIRST: '1', REVIEW_SHARE: '0' });
+    const call = (method: 'GET' | 'POST', url: string, token: string, payload?: unknown) => h.studio.app.inject({ method, url, headers: auth(token), ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}) });
+    try {
+      for (const id of ['r1', 'r2']) await testkit.insertCandidate(h.db, { candidateId: id, text: `李鹏在北京${id}` });
+      const ents = [{ start: 0, end: 2, type: 'PER', text: '李鹏' }];
+      for (const id of ['r1', 'r2']) {
+        expect((await call('POST', `/api/queue/${id}/claim`, h.tokens.alice)).statusCode).toBe(200);
+        expect((await call('POST', '/api/corrections', h.tokens.alice, { candidateId: id, entities: ents })).json().candidateStatus).toBe('open'); // a second annotator is wanted
+      }
+      // blind: bob's claim shows the model's prediction, never alice's answer
+      const claimed = (await call('POST', '/api/queue/r1/claim', h.tokens.bob)).json();
+      expect(JSON.stringify(claimed)).not.toContain('alice');
+      expect((await call('POST', '/api/corrections', h.tokens.bob, { candidateId: 'r1', entities: ents })).json().candidateStatus).toBe('done');
+      const review = (await call('GET', '/api/adjudication/spot-checks?annotator=alice&mode=required', h.tokens.admin)).json();
+      expect(review.items.map((i: { correction: { candidateId: string; reviewRequired: boolean } }) => [i.correction.candidateId, i.correction.reviewRequired])).toEqual([['r1', true]]);
+      const bobs = (await call('GET', '/api/adjudication/spot-checks?annotator=bob&mode=required', h.tokens.admin)).json();
+      expect(bobs.items.map((i: { correction: { candidateId: string } }) => i.correction.candidateId)).toEqual(['r1']); // bob's first, too
     } finally {
       await h.studio.close();
       await h.bus.close();

@@ -16,6 +16,7 @@ import { queueRoutes } from './routes/queue';
 import { sessionRoutes } from './routes/session';
 import { tagRoutes } from './routes/tag';
 import { typeRoutes } from './routes/types';
+import { auditRoutes } from './routes/audit';
 import { webRoutes } from './web';
 
 export interface StudioAppOptions {
@@ -71,6 +72,7 @@ export async function buildStudioApp(d: StudioDeps, opts: StudioAppOptions): Pro
   registerOpsRoutes(app as unknown as HttpApp, { registry: opts.registry, readiness: opts.readiness });
   await sessionRoutes(app, d);
   await typeRoutes(app, d);
+  await auditRoutes(app, d);
   await tagRoutes(app, d);
   await queueRoutes(app, d);
   await correctionRoutes(app, d);

@@ -84,9 +84,11 @@ export class SqlAdjudicationStore implements AdjudicationStore {
     });
   }
 
-  async spotCheckSample(annotatorId: string, opts: { size: number; mode: 'sample' | 'unreviewed'; days: number }): Promise<SpotCheckItem[]> {
+  async spotCheckSample(annotatorId: string, opts: { size: number; mode: 'sample' | 'unreviewed' | 'required'; days: number }): Promise<SpotCheckItem[]> {
     const order = opts.mode === 'sample' ? 'random()' : 'c.created_at';
-    const filter = opts.mode === 'unreviewed' ? 'AND NOT EXISTS (SELECT 1 FROM correction_reviews r WHERE r.correction_id = c.correction_id)' : '';
+    const unreviewed = 'AND NOT EXISTS (SELECT 1 FROM correction_reviews r WHERE r.correction_id = c.correction_id)';
+    // required: what the routing sent to review (a new annotator's first N, then a share), not yet checked
+    const filter = opts.mode === 'unreviewed' ? unreviewed : opts.mode === 'required' ? `AND c.review_required ${unreviewed}` : '';
     const { rows } = await this.db.query<CorrectionRow & { verdict: 'ok' | 'wrong' | null }>(
       `SELECT ${CORRECTION_COLUMNS.split(', ').map((col) => `c.${col.trim()}`).join(', ')},
          (SELECT r.verdict FROM correction_reviews r WHERE r.correction_id = c.correction_id ORDER BY r.created_at DESC LIMIT 1) AS verdict

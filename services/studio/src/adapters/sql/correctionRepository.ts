@@ -8,10 +8,10 @@ import type { CandidateStatus, CorrectionStore, StoredCorrection, SubmitState } 
 import { CANDIDATE_COLUMNS, CORRECTION_COLUMNS, toCandidate, toCorrection, type CandidateRow, type CorrectionRow } from './rows';
 
 /** Inserts a correction row and its outbox row inside `tx`. */
-export async function insertCorrectionWithEvent(tx: SqlClient, topics: Topics, c: Correction, extra: { textHash: string; predicted: Entity[] | null }): Promise<void> {
+export async function insertCorrectionWithEvent(tx: SqlClient, topics: Topics, c: Correction, extra: { textHash: string; predicted: Entity[] | null; reviewRequired?: boolean }): Promise<void> {
   await tx.query(
-    `INSERT INTO corrections (correction_id, candidate_id, doc_id, text, text_hash, annotator_id, revision, entities, predicted, model_version, origin, created_at, label_set, guideline_versions)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::double precision / 1000), $13::text[], $14::jsonb)`,
+    `INSERT INTO corrections (correction_id, candidate_id, doc_id, text, text_hash, annotator_id, revision, entities, predicted, model_version, origin, created_at, label_set, guideline_versions, review_required)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::double precision / 1000), $13::text[], $14::jsonb, $15)`,
     [
       c.correctionId,
       c.candidateId,
@@ -27,6 +27,7 @@ export async function insertCorrectionWithEvent(tx: SqlClient, topics: Topics, c
       c.createdAt,
       c.labelSet ?? null,
       c.guidelineVersions ? JSON.stringify(c.guidelineVersions) : null,
+      extra.reviewRequired ?? false,
     ],
   );
   await enqueueOutbox(tx, [
@@ -61,8 +62,8 @@ export class SqlCorrectionStore implements CorrectionStore {
 
   submit(
     c: Correction,
-    opts: { textHash: string; predicted: Entity[]; annotationsPerItem: number; decide: (s: SubmitState) => 'duplicate' | 'insert' },
-  ): Promise<{ outcome: 'inserted' | 'duplicate'; candidateStatus: CandidateStatus | undefined }> {
+    opts: { textHash: string; predicted: Entity[]; annotationsPerItem: number; decide: (s: SubmitState) => 'duplicate' | 'insert'; reviewFor?: (nth: number) => boolean },
+  ): Promise<{ outcome: 'inserted' | 'duplicate'; candidateStatus: CandidateStatus | undefined; reviewRequired?: boolean }> {
     return this.db.transaction(async (tx) => {
       // the candidate row lock serialises submissions of one item (and a retried request behind its original)
       const cand = await tx.query<CandidateRow>(`SELECT ${CANDIDATE_COLUMNS} FROM review_queue WHERE candidate_id = $1 FOR UPDATE`, [c.candidateId]);
@@ -72,7 +73,10 @@ export class SqlCorrectionStore implements CorrectionStore {
       const decision = opts.decide({ candidate, existing: existing.rows[0] ? toCorrection(existing.rows[0]) : undefined, annotatorHasPrevious: previous.rows.length > 0 });
       if (decision === 'duplicate' || !candidate) return { outcome: 'duplicate' as const, candidateStatus: candidate?.status };
 
-      await insertCorrectionWithEvent(tx, this.topics, c, { textHash: opts.textHash, predicted: opts.predicted });
+      // the annotator's how-manieth correction this is (a revision of an item counts once)
+      const { rows: done } = await tx.query<{ n: number }>(`SELECT count(DISTINCT candidate_id)::int AS n FROM corrections WHERE annotator_id = $1 AND origin = 'STUDIO' AND candidate_id <> $2`, [c.annotator, c.candidateId]);
+      const reviewRequired = opts.reviewFor?.(done[0].n + 1) ?? false;
+      await insertCorrectionWithEvent(tx, this.topics, c, { textHash: opts.textHash, predicted: opts.predicted, reviewRequired });
       await tx.query(`UPDATE corrections SET status = 'superseded' WHERE candidate_id = $1 AND annotator_id = $2 AND revision < $3 AND status = 'accepted'`, [
         c.candidateId,
         c.annotator,
@@ -92,7 +96,7 @@ export class SqlCorrectionStore implements CorrectionStore {
           c.candidateId,
         ]);
       }
-      return { outcome: 'inserted' as const, candidateStatus: next };
+      return { outcome: 'inserted' as const, candidateStatus: next, reviewRequired };
     });
   }
 }

@@ -68,7 +68,7 @@ export function toCandidate(r: CandidateRow): Candidate {
   };
 }
 
-export const CORRECTION_COLUMNS = `correction_id, candidate_id, doc_id, text, text_hash, annotator_id, revision, entities, predicted, model_version, origin, status, created_at, label_set, guideline_versions`;
+export const CORRECTION_COLUMNS = `correction_id, candidate_id, doc_id, text, text_hash, annotator_id, revision, entities, predicted, model_version, origin, status, created_at, label_set, guideline_versions, review_required`;
 
 export interface CorrectionRow {
   correction_id: string;
@@ -86,6 +86,7 @@ export interface CorrectionRow {
   created_at: unknown;
   label_set: string[] | null;
   guideline_versions: unknown;
+  review_required: boolean;
 }
 
 export function toCorrection(r: CorrectionRow): StoredCorrection {
@@ -104,6 +105,7 @@ export function toCorrection(r: CorrectionRow): StoredCorrection {
     status: r.status,
     createdAt: ms(r.created_at),
     labelSet: r.label_set,
+    reviewRequired: r.review_required,
     guidelineVersions: r.guideline_versions === null || r.guideline_versions === undefined ? null : json<Record<string, number>>(r.guideline_versions, {}),
   };
 }

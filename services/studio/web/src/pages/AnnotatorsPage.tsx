@@ -1,10 +1,11 @@
 // Annotators: counts, agreement with adjudicated results, points.
 import { useEffect, useState } from 'react';
-import { ApiError, api, describeError } from '../api';
+import { ApiError, api, describeError, getToken } from '../api';
 import { BarChart } from '../components/Charts';
 import { fmtScore, fmtTime } from '../labels';
 import type { AnnotatorStats, PairAgreement, StudioEntityType } from '@zhner/contracts/http';
 import { EntityTypesPanel } from '../components/EntityTypesPanel';
+import { AuditPanel } from '../components/AuditPanel';
 
 export function AnnotatorsPage({ version, types, isAdmin }: { version: number; types: readonly StudioEntityType[]; isAdmin: boolean }) {
   const [rows, setRows] = useState<AnnotatorStats[]>([]);
@@ -26,6 +27,18 @@ export function AnnotatorsPage({ version, types, isAdmin }: { version: number; t
     );
   }, [version]);
   const ranked = [...rows].sort((a, b) => b.points - a.points);
+  // the CSV needs the bearer token, so it is fetched and handed to the browser as a file
+  const downloadCsv = async () => {
+    const token = getToken();
+    const res = await fetch('api/annotators/agreement.csv', { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    if (!res.ok) return setError(`agreement.csv: HTTP ${res.status}`);
+    const url = URL.createObjectURL(new Blob([await res.text()], { type: 'text/csv' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = 'agreement.csv';
+    a.click();
+    URL.revokeObjectURL(url);
+  };
   return (
     <section className="page annotators-page">
       <h1>Annotators</h1>
@@ -81,7 +94,11 @@ export function AnnotatorsPage({ version, types, isAdmin }: { version: number; t
         <h2>Agreement between annotators</h2>
         <p className="muted">
           On the texts both corrected (latest revision each): exact-span F1, partial-overlap F1 (same type, overlapping), Cohen's κ and Krippendorff's α on character labels
-          (chance-corrected; empty when undefined). CSV: <span className="mono">GET /api/annotators/agreement.csv</span>
+          (chance-corrected; empty when undefined).{' '}
+          <button type="button" onClick={() => void downloadCsv()} data-testid="agreement-csv">
+            download CSV
+          </button>{' '}
+          <span className="mono muted">GET /api/annotators/agreement.csv</span>
         </p>
         <table data-testid="agreement">
           <thead>
@@ -121,6 +138,7 @@ export function AnnotatorsPage({ version, types, isAdmin }: { version: number; t
       </div>
       <BarChart title="points" bars={ranked.map((r) => ({ label: r.annotatorId, value: r.points }))} colour="#ffe600" testId="chart-points" />
       <EntityTypesPanel types={types} isAdmin={isAdmin} />
+      {isAdmin ? <AuditPanel version={version} /> : null}
     </section>
   );
 }

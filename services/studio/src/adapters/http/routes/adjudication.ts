@@ -71,13 +71,13 @@ export async function adjudicationRoutes(app: StudioHttpApp, d: StudioDeps): Pro
       preHandler: admin,
       schema: {
         tags: ['adjudication'],
-        summary: "A sample of an annotator's recent corrections to check by hand (mode=unreviewed: every one not yet checked, oldest first)",
+        summary: "A sample of an annotator's recent corrections to check by hand (mode=unreviewed: every one not yet checked, oldest first; mode=required: those the routing sent to review (their first REVIEW_FIRST, then REVIEW_SHARE) not yet checked)",
         security: bearer,
         querystring: Type.Object({
           annotator: Type.String({ minLength: 1 }),
           size: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'default 10, at most 200' })),
           days: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'look-back in days, default 14' })),
-          mode: Type.Optional(Type.Union([Type.Literal('sample'), Type.Literal('unreviewed')])),
+          mode: Type.Optional(Type.Union([Type.Literal('sample'), Type.Literal('unreviewed'), Type.Literal('required')])),
         }),
         response: { 200: Type.Object({ items: Type.Array(Type.Object({ correction: StoredCorrection, verdict: Nullable(Type.String()) })) }), ...errorRefs(400, 401, 403) },
       },

@@ -3,7 +3,7 @@
 // docs/data-import-export.md. The CLI (npm run data:import / data:export) drives them.
 import { Type } from '@sinclair/typebox';
 import { DATA_FORMATS } from '../../../domain/dataFormats';
-import { requireRole } from '../auth';
+import { principalOf, requireRole } from '../auth';
 import { bearer, errorRefs } from '../schemas';
 import type { StudioDeps, StudioHttpApp } from './deps';
 
@@ -59,7 +59,7 @@ export async function dataRoutes(app: StudioHttpApp, d: StudioDeps): Promise<voi
         },
       },
     },
-    async (req) => d.data.import({ format: req.body.format, content: req.body.content, dryRun: req.body.dryRun ?? false, firstLine: req.body.firstLine }),
+    async (req) => d.data.import({ format: req.body.format, content: req.body.content, dryRun: req.body.dryRun ?? false, firstLine: req.body.firstLine, actor: principalOf(req).annotatorId }),
   );
 
   app.get(

@@ -1,5 +1,6 @@
 import type { Logger, createHttpApp } from '@zhner/kit';
 import type { AdjudicationService } from '../../../app/adjudication';
+import type { AuditLog } from '../../../app/audit';
 import type { Authenticator } from '../../../app/auth';
 import type { CorrectionService } from '../../../app/corrections';
 import type { Dashboard } from '../../../app/dashboard';
@@ -25,6 +26,7 @@ export interface StudioDeps {
   adjudication: AdjudicationService;
   data: DataTransferService;
   types: EntityTypeService;
+  audit: AuditLog;
   dashboard: Dashboard;
   modelAdmin: ModelAdmin;
   live: LiveUpdates;
