@@ -222,6 +222,9 @@ describe('the studio in Chromium', () => {
     expect(await page.getByTestId('versions').textContent()).toContain('0.912');
     for (const c of ['chart-f1', 'chart-corrections', 'chart-depth', 'chart-uncertainty']) expect(await page.getByTestId(c).locator('svg').count()).toBe(1);
     expect(await page.getByTestId('chart-f1').locator('circle').count()).toBeGreaterThanOrEqual(4);
+    // the gate per type and the bias slice that widened, as the orchestrator stored them
+    expect(await page.getByTestId('gate-run-1').textContent()).toContain('PER dev');
+    expect(await page.getByTestId('gate-run-1').getByTestId('bias-flag').textContent()).toContain('women vs men widened');
     await page.getByTestId('rollouts').locator('tr', { hasText: 'ro-2' }).locator('.badge', { hasText: 'canary' }).waitFor();
     const ro2 = upstreams.data.rolloutList.find((r) => r.rolloutId === 'ro-2')!;
     Object.assign(ro2, { state: 'completed', updatedAt: new Date().toISOString(), finishedAt: new Date().toISOString() }); // the reloader finished it
@@ -289,7 +292,13 @@ function registryFixtures(): testkit.FakeUpstreams {
     testkit.modelVersion({ version: 'zh-ner-v0', status: 'retired', metrics: metrics(0.861, 0.71, [0.9, 0.87, 0.79]), createdAt: ago(9), promotedAt: ago(9) }),
   ];
   f.runList = [
-    { runId: 'run-1', status: 'succeeded', trigger: 'backlog', baseVersion: 'zh-ner-v1', newVersion: 'zh-ner-v2', config: {}, dataStats: {}, progress: [], metrics: {}, gate: null, error: null, runDir: null, createdAt: ago(1), startedAt: ago(1), finishedAt: ago(0.95), heartbeatAt: null },
+    { runId: 'run-1', status: 'succeeded', trigger: 'backlog', baseVersion: 'zh-ner-v1', newVersion: 'zh-ner-v2', config: {}, dataStats: {}, progress: [], metrics: {},
+      gate: {
+        passed: true, outcome: 'passed', reasons: [],
+        typeChecks: [{ type: 'PER', set: 'dev', isNew: false, candidateF1: 0.95, baseF1: 0.93, deltaPoints: 2, support: 50, passed: true, skipped: false, note: 'PER dev F1 95.00 vs 93.00' }],
+        biasFlags: [{ set: 'dev', group: 'per-given-name', reason: 'the gap women vs men widened from 1.0 to 4.5 points' }],
+      },
+      error: null, runDir: null, createdAt: ago(1), startedAt: ago(1), finishedAt: ago(0.95), heartbeatAt: null },
   ];
   const replica = (id: string, version: string, docs: number) => ({ replicaId: id, service: 'tagger', modelVersion: version, state: 'READY', lastCommandId: null, lastError: null, docsTagged: docs, errors: 0, p99LatencyMs: 12.5, lastSeen: new Date().toISOString(), live: true });
   f.replicaList = [replica('tagger-a', 'zh-ner-v1', 1200), replica('tagger-b', 'zh-ner-v2', 300)];

@@ -226,6 +226,7 @@ export function ModelsPage({ labels, me, live }: { labels: string[]; me: Princip
               <th>status</th>
               <th>trigger</th>
               <th>base → new</th>
+              <th>gate: per type, bias slices</th>
               <th>started</th>
               <th>finished</th>
             </tr>
@@ -244,13 +245,16 @@ export function ModelsPage({ labels, me, live }: { labels: string[]; me: Princip
                 <td>
                   <code>{r.baseVersion ?? '—'}</code> → <code>{r.newVersion ?? '—'}</code>
                 </td>
+                <td data-testid={`gate-${r.runId}`}>
+                  <GateSummary gate={r.gate} />
+                </td>
                 <td>{fmtTime(r.startedAt)}</td>
                 <td>{fmtTime(r.finishedAt)}</td>
               </tr>
             ))}
             {data && data.runs.length === 0 ? (
               <tr>
-                <td colSpan={6} className="muted">
+                <td colSpan={7} className="muted">
                   no training runs yet
                 </td>
               </tr>
@@ -273,5 +277,34 @@ export function ModelsPage({ labels, me, live }: { labels: string[]; me: Princip
         </div>
       ) : null}
     </section>
+  );
+}
+
+interface GateView {
+  typeChecks?: Array<{ type: string; set: string; isNew: boolean; candidateF1: number | null; deltaPoints: number | null; passed: boolean; skipped: boolean; note: string }>;
+  biasFlags?: Array<{ set: string; reason: string }>;
+  reasons?: string[];
+}
+
+/** The gate decision of a run as the orchestrator stored it: each type's check and the bias slices that widened. */
+function GateSummary({ gate }: { gate: unknown }) {
+  const g = (gate ?? {}) as GateView;
+  if (!gate) return <span className="muted">—</span>;
+  return (
+    <div className="gate-summary">
+      {(g.typeChecks ?? []).filter((c) => !c.skipped).map((c) => (
+        <span key={`${c.type}-${c.set}`} className={`badge ${c.passed ? 'status-succeeded' : 'status-failed'}`} title={c.note}>
+          {c.type} {c.set}
+          {c.isNew ? ' (new)' : ''} {c.candidateF1 === null ? '' : (c.candidateF1 * 100).toFixed(1)}
+          {c.deltaPoints === null ? '' : ` (${c.deltaPoints >= 0 ? '+' : ''}${c.deltaPoints.toFixed(1)})`}
+        </span>
+      ))}
+      {(g.biasFlags ?? []).map((f, i) => (
+        <div key={`b${i}`} className="error small" data-testid="bias-flag">
+          bias ({f.set}): {f.reason}
+        </div>
+      ))}
+      {(g.biasFlags ?? []).length === 0 ? <div className="muted small">no bias slice widened</div> : null}
+    </div>
   );
 }
