@@ -33,7 +33,7 @@ import { Worker } from 'node:worker_threads';
 import { Kafka, logLevel } from 'kafkajs';
 import { KAFKA_CLIENTS, KafkaBus, MemoryBus, busConfigSpec, createBusMetrics, type DeliveryMode, type KafkaClientName } from '@zhner/bus';
 import { createTopics, type RawText } from '@zhner/contracts';
-import { describeMachine, loadConfig, machineInfo, sha256Hex } from '@zhner/core';
+import { describeMachine, loadConfig, machineInfo, parseCorpusLine, sha256Hex } from '@zhner/core';
 import { createLogger, createMetricsRegistry, type Logger } from '@zhner/kit';
 import type { SqlClient } from '@zhner/store';
 import { DynamicBatcher, OnnxEngineLoader, configSpec, noMetrics, REPO_ROOT, startTagger, type InferenceEngine, type Precision, type RunningTagger } from '@zhner/tagger';
@@ -125,12 +125,11 @@ interface Gold {
 function readCorpus(file: string, limit: number): Gold[] {
   if (!existsSync(file)) throw new Error(`corpus ${file} not found (set ZHNER_DATA_ROOT or --corpus)`);
   const out: Gold[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const j = JSON.parse(line) as Gold;
-    if (j.text.length === 0) continue;
-    out.push({ text: j.text, entities: j.entities ?? [] });
-    if (out.length >= limit) break;
+  const lines = readFileSync(file, 'utf8').split('\n');
+  for (let i = 0; i < lines.length && out.length < limit; i++) {
+    if (!lines[i].trim()) continue;
+    const ex = parseCorpusLine(lines[i], `${file}:${i + 1}`); // the one corpus-line rule
+    if (ex.text.length > 0) out.push({ text: ex.text, entities: ex.entities.map(({ start, end, type }) => ({ start, end, type })) });
   }
   return out;
 }

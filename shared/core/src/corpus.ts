@@ -74,7 +74,9 @@ export function parseCorpusLine(line: string, where: string): CorpusExample {
     const start = x.start as number;
     const end = x.end as number;
     if (start < 0 || end > cps.length || start >= end) throw new ValidationError(`${where}: entities[${i}] [${start},${end}) outside the text`, { field: where });
-    entities.push({ start, end, type: x.type, text: typeof x.text === 'string' ? x.text : cps.slice(start, end).join('') });
+    const surface = cps.slice(start, end).join('');
+    if (typeof x.text === 'string' && x.text !== surface) throw new ValidationError(`${where}: entity text ${JSON.stringify(x.text)} does not match text[${start}:${end}] ${JSON.stringify(surface)}`, { field: where, code: 'SURFACE_MISMATCH' });
+    entities.push({ start, end, type: x.type, text: surface });
   }
   const un = o.unannotated_types;
   if (un !== undefined && (!Array.isArray(un) || !un.every((t) => typeof t === 'string'))) throw new ValidationError(`${where}: "unannotated_types" must be a list of type names`, { field: where });

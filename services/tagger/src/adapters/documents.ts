@@ -2,14 +2,16 @@
 // merges documents (@zhner/model planDocument / mergeDocument); this is only the change of shape
 // (typed arrays to plain arrays for Avro), in one place for every engine.
 import { mergeDocument, type DocumentPlan, type DocumentPrediction, type SegmentResult } from '@zhner/model';
+import type { Entity } from '@zhner/contracts';
 import type { DocPrediction } from '../domain/prediction';
 
 export function toDocPrediction(d: DocumentPrediction): DocPrediction {
+  // mergeDocument builds fresh arrays and entity objects for every document: handed on, not copied
   return {
-    entities: d.entities.map((e) => ({ ...e })),
+    entities: d.entities as Entity[],
     tokenCount: d.tokens,
-    tokenEntropy: d.tokenEntropy.slice(),
-    tokenConfidence: d.tokenConfidence.slice(),
+    tokenEntropy: d.tokenEntropy as number[],
+    tokenConfidence: d.tokenConfidence as number[],
     meanEntropy: d.meanEntropy,
     maxEntropy: d.maxEntropy,
     bestPathLogProb: d.bestPathLogProb,

@@ -56,7 +56,11 @@ describe('orchestrator on PGlite + in-memory bus', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'orch-'));
     await writeFakeModelDir(path.join(dir, 'base'), 'base-v1');
-    const replay = Array.from({ length: 400 }, (_, i) => JSON.stringify({ id: `r${i}`, text: `回放句子${i}：新华社北京电`, entities: [{ start: 7, end: 9, type: 'LOC', text: '北京' }] }));
+    const replay = Array.from({ length: 400 }, (_, i) => {
+      const text = `回放句子${i}：新华社北京电`;
+      const at = Array.from(text).indexOf('北'); // code-point offsets, surface = slice (the corpus rule)
+      return JSON.stringify({ id: `r${i}`, text, entities: [{ start: at, end: at + 2, type: 'LOC', text: '北京' }] });
+    });
     replay.push(JSON.stringify({ id: 'r-same', text: '李鹏在北京会见客人', entities: [] }));
     await writeFile(path.join(dir, 'replay.jsonl'), replay.join('\n') + '\n');
     await writeFile(path.join(dir, 'dev.jsonl'), Array.from({ length: 30 }, (_, i) => JSON.stringify({ id: `v${i}`, text: `开发句子${i}`, entities: [] })).join('\n') + '\n');

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import * as readline from 'node:readline';
-import { annotatedOnly, scoreSpans } from '@zhner/core';
+import { annotatedOnly, errorMessage, parseCorpusLine, scoreSpans, type CorpusExample } from '@zhner/core';
 import { InvalidInputError } from '../errors';
 import { toCodePoints } from '../text/codepoints';
 
@@ -45,42 +45,17 @@ export async function readCorpus(file: string, limit = 0): Promise<CorpusDocumen
   for await (const line of rl) {
     lineNo++;
     if (line.trim() === '') continue;
-    let obj: { id?: unknown; text?: unknown; entities?: unknown };
+    // the one corpus-line rule (@zhner/core): JSON, text, entities in range, surface = slice
+    let ex: CorpusExample;
     try {
-      obj = JSON.parse(line) as typeof obj;
+      ex = parseCorpusLine(line, `${file}:${lineNo}`);
     } catch (err) {
       rl.close();
-      throw corpusError(file, lineNo, `not JSON (${(err as Error).message})`);
+      throw corpusError(file, lineNo, errorMessage(err).replace(`${file}:${lineNo}: `, ''));
     }
-    if (typeof obj !== 'object' || obj === null || typeof obj.text !== 'string') {
-      rl.close();
-      throw corpusError(file, lineNo, '"text" must be a string');
-    }
-    const text = obj.text;
-    const { offsets } = toCodePoints(text);
-    const n = offsets.length - 1;
-    const ents: GoldEntity[] = [];
-    const raw = obj.entities ?? [];
-    if (!Array.isArray(raw)) {
-      rl.close();
-      throw corpusError(file, lineNo, '"entities" must be a list');
-    }
-    for (const e of raw as Array<Record<string, unknown>>) {
-      const s = e?.start;
-      const en = e?.end;
-      if (!Number.isInteger(s) || !Number.isInteger(en) || typeof e.type !== 'string' || (s as number) < 0 || (s as number) >= (en as number) || (en as number) > n) {
-        rl.close();
-        throw corpusError(file, lineNo, `bad entity ${JSON.stringify(e)} (code-point offsets into a text of ${n})`);
-      }
-      const start = offsets[s as number];
-      const end = offsets[en as number];
-      if (typeof e.text === 'string' && text.slice(start, end) !== e.text) {
-        rl.close();
-        throw corpusError(file, lineNo, `entity text ${JSON.stringify(e.text)} does not match text[${String(s)}:${String(en)}]`);
-      }
-      ents.push({ start, end, cpStart: s as number, cpEnd: en as number, type: e.type });
-    }
-    docs.push({ id: typeof obj.id === 'string' ? obj.id : `line-${lineNo}`, text, entities: ents, line: lineNo });
+    const { offsets } = toCodePoints(ex.text);
+    const ents: GoldEntity[] = ex.entities.map((e) => ({ start: offsets[e.start], end: offsets[e.end], cpStart: e.start, cpEnd: e.end, type: e.type }));
+    docs.push({ id: ex.id === `${file}:${lineNo}` ? `line-${lineNo}` : ex.id, text: ex.text, entities: ents, line: lineNo });
     if (limit > 0 && docs.length >= limit) {
       rl.close();
       break;
