@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { DEFAULT_MODEL_DIR } from '@zhner/model';
 import { parseDataIds, trainedOnPool } from './baseData';
+
+// a complete manifest (the runtime's parser checks it) with the data records under test
+const bundled = JSON.parse(readFileSync(path.join(DEFAULT_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
 
 describe('trainedOnPool', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zhner-basedata-'));
@@ -13,7 +17,7 @@ describe('trainedOnPool', () => {
   const model = (name: string, manifest: unknown, ids?: string) => {
     const d = path.join(dir, name);
     mkdirSync(d);
-    writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(manifest));
+    writeFileSync(path.join(d, 'manifest.json'), JSON.stringify({ ...bundled, data_ids: undefined, ...(manifest as object) }));
     if (ids !== undefined) writeFileSync(path.join(d, 'training_data.ids.gz'), gzipSync(ids));
     return d;
   };

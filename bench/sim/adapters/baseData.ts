@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { parseManifest, type ModelManifest } from '@zhner/model';
 
 export interface TrainedOnPool {
   /** Ids of the pool file's sentences the base model was trained on. */
@@ -40,12 +41,11 @@ export function parseDataIds(buf: Buffer): Map<string, string[]> {
  * sha256 against the manifest's training records. Throws when the manifest cannot be read.
  */
 export async function trainedOnPool(modelDir: string, poolFile: string): Promise<TrainedOnPool> {
-  const manifest = JSON.parse(await readFile(path.join(modelDir, 'manifest.json'), 'utf8')) as {
-    data?: { file: string; sha256: string; role?: string; limit?: number }[];
-    data_ids?: { file: string } | null;
-  };
+  // the runtime's one manifest parser (the same checks a replica applies)
+  const manifest: ModelManifest = parseManifest(JSON.parse(await readFile(path.join(modelDir, 'manifest.json'), 'utf8')), modelDir);
+  const data = manifest.data as ReadonlyArray<{ file: string; sha256: string; role?: string; limit?: number }>;
   const sha = await sha256File(poolFile);
-  const records = (manifest.data ?? []).filter((r) => r.role === 'train' && r.sha256 === sha);
+  const records = data.filter((r) => r.role === 'train' && r.sha256 === sha);
   if (records.length === 0) return { ids: new Set(), wholeFile: false, source: 'the pool file is not among the base model\'s training files' };
   if (!manifest.data_ids) return { ids: new Set(), wholeFile: true, source: `manifest lists ${records[0].file} as training data without ids: the whole file counts as trained on` };
   const ids = parseDataIds(await readFile(path.join(modelDir, manifest.data_ids.file)));

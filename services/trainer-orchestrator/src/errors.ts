@@ -43,7 +43,7 @@ export const errors = defineErrors('trainer-orchestrator', {
   CORPUS_NOT_FOUND: { message: 'corpus file {file} not found' },
   MANIFEST_UNREADABLE: { ...manifestInvalid, message: 'cannot read {file}: {detail}' },
   MANIFEST_NOT_JSON: { ...manifestInvalid, message: '{file} is not JSON' },
-  MANIFEST_NO_VERSION: { ...manifestInvalid, message: '{file} has no "version"' },
+  MANIFEST_REFUSED: { ...manifestInvalid, message: '{detail}', doc: 'the runtime\'s parseManifest refused it (a field missing or malformed, named in the message)' },
   VERSION_EXISTS: { message: 'model version {version} is already registered (identical weights?)' },
   TYPE_EXISTS: { code: 'TYPE_EXISTS', status: 409, message: 'entity type {type} is already in the label set ({source})' },
   TYPE_NOT_ADMITTED: { code: 'NOT_FOUND', status: 404, message: 'entity type {type} is not an admitted type' },

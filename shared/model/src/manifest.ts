@@ -95,6 +95,8 @@ export interface ModelManifest {
   /** Free-form blocks kept as written by the trainer. */
   readonly training: Readonly<Record<string, unknown>>;
   readonly data: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  /** The ids of the sentences trained on (parent's included), one file per corpus (the AL simulation's pool excludes them). */
+  readonly data_ids?: { readonly file: string; readonly sentences?: number; readonly includes_parent?: boolean } | null;
   readonly metrics: Readonly<Record<string, unknown>>;
 }
 

@@ -1,4 +1,5 @@
 // Files: corpora (JSONL, code-point offsets), run directories under MODELS_DIR, model manifests.
+import { parseManifest } from '@zhner/model';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -87,7 +88,11 @@ export class FileWorkspace implements Workspace {
   }
 }
 
-/** Reads `<modelDir>/manifest.json` (the trainer's model contract); throws MANIFEST_INVALID. */
+/**
+ * Reads `<modelDir>/manifest.json` (the trainer's model contract) with the runtime's one parser
+ * (`parseManifest` of @zhner/model: the same checks a replica applies before it loads the model);
+ * throws MANIFEST_INVALID naming the field.
+ */
 export async function readManifest(modelDir: string): Promise<ModelManifest> {
   const file = path.join(modelDir, 'manifest.json');
   let bytes: Buffer;
@@ -96,19 +101,17 @@ export async function readManifest(modelDir: string): Promise<ModelManifest> {
   } catch (err) {
     throw errors.create('MANIFEST_UNREADABLE', { modelDir, file, detail: (err as Error).message }, { cause: err });
   }
-  let m: Record<string, unknown>;
+  let raw: unknown;
   try {
-    m = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw errors.create('MANIFEST_NOT_JSON', { modelDir, file }, { cause: err });
   }
-  if (typeof m.version !== 'string' || !m.version) throw errors.create('MANIFEST_NO_VERSION', { modelDir, file });
-  return {
-    version: m.version,
-    name: typeof m.name === 'string' ? m.name : m.version,
-    parentVersion: typeof m.parent_version === 'string' ? m.parent_version : null,
-    entityTypes: Array.isArray(m.entity_types) ? m.entity_types.filter((t): t is string => typeof t === 'string') : [],
-    metrics: m.metrics && typeof m.metrics === 'object' ? (m.metrics as Record<string, unknown>) : {},
-    sha256: sha256Hex(bytes),
-  };
+  let m: ReturnType<typeof parseManifest>;
+  try {
+    m = parseManifest(raw, modelDir);
+  } catch (err) {
+    throw errors.create('MANIFEST_REFUSED', { modelDir, file, detail: (err as Error).message }, { cause: err });
+  }
+  return { version: m.version, name: m.name, parentVersion: m.parent_version, entityTypes: [...m.entity_types], metrics: { ...m.metrics }, sha256: sha256Hex(bytes) };
 }

@@ -1,12 +1,23 @@
 // Stand-ins for the training job and the evaluator (unit and integration tests, dry runs of the
 // loop): the fake job writes a minimal model directory with a manifest.json and reports progress
 // lines like the real trainer; the fixed evaluator returns scores chosen per model directory.
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusExample, Scores } from '@zhner/core';
+import { DEFAULT_MODEL_DIR } from '@zhner/model';
 import { errors } from '../errors';
 import type { TrainerResult, TrainingProgress } from '../domain/progress';
 import type { Evaluator, TrainingJob, TrainingJobSpec } from '../app/ports';
+
+/**
+ * A complete manifest (the bundled model's, so the runtime's parser accepts it) naming another
+ * version, parent, entity types and metrics: fake model directories hold nothing else.
+ */
+export function fakeManifest(o: { version: string; name?: string; parentVersion?: string | null; entityTypes: readonly string[]; metrics?: Record<string, unknown> }): string {
+  const bundled = JSON.parse(readFileSync(path.join(DEFAULT_MODEL_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  return JSON.stringify({ ...bundled, name: o.name ?? 'fake', version: o.version, parent_version: o.parentVersion ?? null, entity_types: [...o.entityTypes], metrics: o.metrics ?? {} });
+}
 
 export interface FakeTrainingJobOptions {
   /** Version of the n-th model produced (1-based). Default `fake-<n>`. */
@@ -43,7 +54,7 @@ export class FakeTrainingJob implements TrainingJob {
     await mkdir(spec.outDir, { recursive: true });
     await writeFile(
       path.join(spec.outDir, 'manifest.json'),
-      JSON.stringify({ format: 'zhner-model/1', name: 'fake', version, parent_version: null, entity_types: this.opts.entityTypes ?? ['LOC', 'ORG', 'PER'], metrics: {} }),
+      fakeManifest({ version, entityTypes: this.opts.entityTypes ?? ['LOC', 'ORG', 'PER'] }),
     );
     return { outDir: spec.outDir, version, bestEpoch: epochs, dev: { precision: 0.6, recall: 0.6, f1: 0.6 }, elapsedS: epochs, raw: {} };
   }
@@ -52,7 +63,7 @@ export class FakeTrainingJob implements TrainingJob {
 /** Writes a bundled-model stand-in (manifest.json only) into `dir`. */
 export async function writeFakeModelDir(dir: string, version: string, entityTypes: string[] = ['LOC', 'ORG', 'PER']): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ format: 'zhner-model/1', name: 'fake', version, parent_version: null, entity_types: entityTypes, metrics: { dev: { f1: 0.5 } } }));
+  await writeFile(path.join(dir, 'manifest.json'), fakeManifest({ version, entityTypes, metrics: { dev: { f1: 0.5 } } }));
 }
 
 export function fixedScores(f1: number, docs: number): Scores {
