@@ -6,17 +6,16 @@
 // the next raw texts are tagged by the new version — nothing dropped on the way. Each service runs
 // on its OWN PostgreSQL database (<SERVICE>_DATABASE_URL), as an operator isolating them would:
 // they meet only through topics and HTTP, and each table fills in its owner's database only.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTopics, type EntityEvent, type ModelEvent, type RawText } from '@zhner/contracts';
-import { freePort, tsNode, freshDatabase, kafkaBrokers, kafkaBus, readTopic, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
+import { createTopics, type EntityEvent, type ModelEvent } from '@zhner/contracts';
+import { freshDatabase, readTopic, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
+import { REPO, startPlatform, type PlatformProcess, type PlatformService } from './support';
 
 jest.setTimeout(420_000);
 
-const repo = path.resolve(__dirname, '..', '..');
-const data = path.resolve(process.env.NER_DATA_ROOT ?? path.join(repo, '..', 'shared', 'data'));
+const data = path.resolve(process.env.NER_DATA_ROOT ?? path.join(REPO, '..', 'shared', 'data'));
 
 /** Social-media texts: the bundled news model is unsure of them, so they reach the queue. */
 function weiboTexts(n: number, skip: number): string[] {
@@ -34,38 +33,11 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
   // one database per service; DATABASE_URL (the platform's default store) gets a sixth that must stay empty
   const services = ['tagger', 'sampler', 'orchestrator', 'reloader', 'studio'] as const;
   const databases = {} as Record<(typeof services)[number] | 'shared', TestDatabase>;
-  let platform: ChildProcess;
-  let stdout = '';
-  let stderr = '';
-  let exited: Promise<number | null>;
-  const port: Record<'studio' | 'tagger' | 'sampler' | 'orchestrator' | 'reloader', number> = { studio: 0, tagger: 0, sampler: 0, orchestrator: 0, reloader: 0 };
-  let token = '';
-  let adminToken = '';
-  const bundled = (JSON.parse(readFileSync(path.join(repo, 'models', 'zh-ner-default', 'manifest.json'), 'utf8')) as { version: string }).version;
+  let p: PlatformProcess;
+  const http: PlatformProcess['http'] = (...args) => p.http(...args);
+  const bundled = (JSON.parse(readFileSync(path.join(REPO, 'models', 'zh-ner-default', 'manifest.json'), 'utf8')) as { version: string }).version;
 
-  const http = async (service: keyof typeof port, method: string, url: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${port[service]}${url}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(service === 'studio' && token ? { authorization: `Bearer ${token}` } : {}),
-        ...(service !== 'studio' && adminToken ? { authorization: `Bearer ${adminToken}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, json: (text ? JSON.parse(text) : null) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  };
-
-  const publishRaw = async (ids: string[], texts: string[]) => {
-    const bus = kafkaBus(topics);
-    try {
-      const docs: RawText[] = texts.map((text, i) => ({ id: ids[i], text, source: 'weibo', publishedAt: Date.now(), metadata: { test: 'loop' } }));
-      await bus.publish(topics.rawText, docs.map((value) => ({ key: value.id, value })));
-    } finally {
-      await bus.close();
-    }
-  };
+  const publishRaw = (ids: string[], texts: string[]) => p.publishRaw(texts.map((text, i) => ({ id: ids[i], text })), 'weibo', { test: 'loop' });
 
   const entityEvents = async (ids: readonly string[]) => {
     const want = new Set(ids);
@@ -75,69 +47,40 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
 
   beforeAll(async () => {
     for (const s of [...services, 'shared'] as const) databases[s] = await freshDatabase();
-    for (const k of Object.keys(port) as (keyof typeof port)[]) port[k] = await freePort();
-    const run = tsNode(path.join(repo, 'deploy', 'local', 'platform.ts'));
-    platform = spawn(run.cmd, run.args, {
-      cwd: repo,
-      env: {
-        ...process.env,
-        BUS: 'kafka',
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        DATABASE_URL: databases.shared.url,
-        ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, databases[s].url])),
-        TOPIC_PREFIX: prefix,
-        TOPIC_PARTITIONS: '3',
-        STUDIO_PORT: String(port.studio),
-        TAGGER_PORT: String(port.tagger),
-        SAMPLER_PORT: String(port.sampler),
-        ORCHESTRATOR_PORT: String(port.orchestrator),
-        RELOADER_PORT: String(port.reloader),
-        DEMO_FEED: 'false',
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-        MODELS_DIR: modelsDir,
-        // the loop's knobs turned down to test size: three corrections start a short run
-        TRAIN_CRON: 'off',
-        TRAIN_BACKLOG_THRESHOLD: '3',
-        TRAIN_BACKLOG_CHECK_INTERVAL: '1s',
-        HOLDOUT_SHARE: '0',
-        TRAINER_SET: 'training.epochs=1;system.threads=2;export.int8_check_docs=0',
-        GATE_DEV_LIMIT: '200',
-        // a real gate, wide enough for a one-epoch fine-tune on 3 corrections: a broken model fails it;
-        // three corrections leave no hold-out, so the operator (this test) allows the missing check explicitly
-        GATE_MAX_DEV_DROP: '5',
-        GATE_MISSING_EVIDENCE: 'allow',
-        CANARY_SOAK: '1s',
-        TAGGER_HEARTBEAT_INTERVAL: '1000ms',
-        SAMPLER_WINDOW_INTERVAL: '1s',
-        SAMPLER_BUDGET: '10',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    p = await startPlatform(topics, prefix, {
+      DATABASE_URL: databases.shared.url,
+      ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, databases[s].url])),
+      MODELS_DIR: modelsDir,
+      // the loop's knobs turned down to test size: three corrections start a short run
+      TRAIN_CRON: 'off',
+      TRAIN_BACKLOG_THRESHOLD: '3',
+      TRAIN_BACKLOG_CHECK_INTERVAL: '1s',
+      HOLDOUT_SHARE: '0',
+      TRAINER_SET: 'training.epochs=1;system.threads=2;export.int8_check_docs=0',
+      GATE_DEV_LIMIT: '200',
+      // a real gate, wide enough for a one-epoch fine-tune on 3 corrections: a broken model fails it;
+      // three corrections leave no hold-out, so the operator (this test) allows the missing check explicitly
+      GATE_MAX_DEV_DROP: '5',
+      GATE_MISSING_EVIDENCE: 'allow',
+      CANARY_SOAK: '1s',
+      TAGGER_HEARTBEAT_INTERVAL: '1000ms',
+      SAMPLER_WINDOW_INTERVAL: '1s',
+      SAMPLER_BUDGET: '10',
     });
-    platform.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
-    platform.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-    exited = new Promise((resolve) => platform.once('exit', (code) => resolve(code)));
-    await waitFor(() => stdout.includes('Stop with Ctrl+C.') || platform.exitCode !== null, 120_000, 'platform start');
-    if (platform.exitCode !== null) throw new Error(`platform exited ${platform.exitCode}:\n${stderr.slice(-4000)}`);
-    token = /zhner_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0] ?? '';
-    // secure by default: the platform made an admin token for this run and printed it
-    adminToken = /zhner_admin_[A-Za-z0-9_-]+/.exec(stdout)?.[0] ?? '';
   });
 
   afterAll(async () => {
-    if (platform && platform.exitCode === null) {
-      platform.kill('SIGKILL');
-      await exited;
-    }
+    await p?.close();
     await Promise.allSettled(Object.values(databases).map((d) => d.drop()));
     rmSync(modelsDir, { recursive: true, force: true });
   });
 
   it('prints the first admin token once, and an admin token that guards the admin routes; ready on every port', async () => {
-    expect(token).not.toBe('');
-    expect(adminToken).not.toBe('');
+    expect(p.token).not.toBe('');
+    expect(p.adminToken).not.toBe('');
     // secure by default: an anonymous admin call is refused on every service
     for (const [s, url] of [['orchestrator', '/runs'], ['reloader', '/rollouts'], ['tagger', '/admin/model']] as const) {
-      const res = await fetch(`http://127.0.0.1:${port[s]}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"modelVersion":"x"}' });
+      const res = await fetch(`http://127.0.0.1:${p.port[s]}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"modelVersion":"x"}' });
       expect({ s, status: res.status }).toEqual({ s, status: 401 });
     }
     // model references are registry versions: a path is refused on every model route
@@ -148,7 +91,7 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
     const studioRollout = await http('studio', 'POST', '/api/models/rollouts', { modelVersion: 'x', modelUri: '/etc' });
     expect(studioRollout.status).toBe(400);
     expect((await http('studio', 'GET', '/api/me')).json).toMatchObject({ annotatorId: 'admin', role: 'admin' });
-    for (const s of Object.keys(port) as (keyof typeof port)[]) expect({ s, status: (await http(s, 'GET', '/readyz')).status }).toEqual({ s, status: 200 });
+    for (const s of Object.keys(p.port) as PlatformService[]) expect({ s, status: (await http(s, 'GET', '/readyz')).status }).toEqual({ s, status: 200 });
   });
 
   let firstIds: string[] = [];
@@ -241,8 +184,8 @@ describe('the feedback loop on Kafka + PostgreSQL: tag → queue → correct →
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    platform.kill('SIGTERM');
-    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 30_000))]);
-    expect({ code, stderr: code === 0 ? '' : stderr.slice(-3000) }).toEqual({ code: 0, stderr: '' });
+    p.child.kill('SIGTERM');
+    const code = await Promise.race([p.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 30_000))]);
+    expect({ code, stderr: code === 0 ? '' : p.stderr().slice(-3000) }).toEqual({ code: 0, stderr: '' });
   });
 });

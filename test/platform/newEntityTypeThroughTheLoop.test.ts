@@ -6,17 +6,16 @@
 // never marked times, are partially labelled for TIME instead of teaching "not a time"); the gate
 // judges TIME on the correction hold-out and the old types on the news dev set; the reloader rolls
 // the version out; new texts come back with TIME entities on the entities topic. About 3 minutes.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTopics, type EntityEvent, type RawText } from '@zhner/contracts';
+import { createTopics, type EntityEvent } from '@zhner/contracts';
 import { scoreSpans, seededRandom } from '@zhner/core';
-import { freePort, tsNode, freshDatabase, kafkaBrokers, kafkaBus, readTopic, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
+import { freshDatabase, readTopic, uniqueName, waitFor, type TestDatabase } from '@zhner/test';
+import { REPO, startPlatform, type PlatformProcess } from './support';
 
 jest.setTimeout(900_000);
 
-const repo = path.resolve(__dirname, '..', '..');
 
 interface Span { start: number; end: number; type: string; text: string }
 interface Scripted { text: string; entities: Span[] }
@@ -75,99 +74,45 @@ describe('a new entity type through the loop: add TIME → mark → fine-tune �
   const topics = createTopics({ prefix, partitions: 3 });
   const modelsDir = mkdtempSync(path.join(tmpdir(), 'zhner-time-'));
   let database: TestDatabase;
-  let platform: ChildProcess;
-  let stdout = '';
-  let stderr = '';
-  let exited: Promise<number | null>;
-  const port: Record<'studio' | 'tagger' | 'sampler' | 'orchestrator' | 'reloader', number> = { studio: 0, tagger: 0, sampler: 0, orchestrator: 0, reloader: 0 };
-  let token = '';
-  let adminToken = '';
-  const bundled = JSON.parse(readFileSync(path.join(repo, 'models', 'zh-ner-default', 'manifest.json'), 'utf8')) as { version: string; entity_types: string[] };
+  let p: PlatformProcess;
+  const http: PlatformProcess['http'] = (...args) => p.http(...args);
+  const bundled = JSON.parse(readFileSync(path.join(REPO, 'models', 'zh-ner-default', 'manifest.json'), 'utf8')) as { version: string; entity_types: string[] };
   const train = scriptedTexts(80, 7);
   const heldOut = scriptedTexts(120, 99).filter((s) => !train.some((t) => t.text === s.text)).slice(0, 40);
 
-  const http = async (service: keyof typeof port, method: string, url: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${port[service]}${url}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        authorization: `Bearer ${service === 'studio' ? token : adminToken}`,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, json: (text ? JSON.parse(text) : null) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  };
-
-  const publishRaw = async (docs: Array<{ id: string; text: string }>) => {
-    const bus = kafkaBus(topics);
-    try {
-      const raw: RawText[] = docs.map((d) => ({ id: d.id, text: d.text, source: 'script', publishedAt: Date.now(), metadata: { test: 'time' } }));
-      await bus.publish(topics.rawText, raw.map((value) => ({ key: value.id, value })));
-    } finally {
-      await bus.close();
-    }
-  };
+  const publishRaw = (docs: Array<{ id: string; text: string }>) => p.publishRaw(docs, 'script', { test: 'time' });
 
   beforeAll(async () => {
     database = await freshDatabase();
-    for (const k of Object.keys(port) as (keyof typeof port)[]) port[k] = await freePort();
-    const run = tsNode(path.join(repo, 'deploy', 'local', 'platform.ts'));
-    platform = spawn(run.cmd, run.args, {
-      cwd: repo,
-      env: {
-        ...process.env,
-        BUS: 'kafka',
-        KAFKA_BROKERS: kafkaBrokers().join(','),
-        DATABASE_URL: database.url,
-        TOPIC_PREFIX: prefix,
-        TOPIC_PARTITIONS: '3',
-        STUDIO_PORT: String(port.studio),
-        TAGGER_PORT: String(port.tagger),
-        SAMPLER_PORT: String(port.sampler),
-        ORCHESTRATOR_PORT: String(port.orchestrator),
-        RELOADER_PORT: String(port.reloader),
-        DEMO_FEED: 'false',
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
-        MODELS_DIR: modelsDir,
-        // every scripted text reaches the queue; the run is started by hand once all are corrected
-        SAMPLER_STRATEGY: 'sampler.entropy.v1',
-        SAMPLER_CONFIDENCE_THRESHOLD: '1',
-        SAMPLER_BUDGET: '500',
-        SAMPLER_WINDOW_SIZE: '500',
-        SAMPLER_WINDOW_INTERVAL: '1s',
-        TRAIN_CRON: 'off',
-        TRAIN_BACKLOG_THRESHOLD: '100000',
-        HOLDOUT_SHARE: '0.25',
-        TRAINER_SET: 'training.epochs=12;training.patience=12;training.learning_rate=0.001;system.threads=2;export.int8_check_docs=0',
-        GATE_DEV_LIMIT: '300',
-        // the real gate, per type: old types on the news dev set within 3 points, TIME on the hold-out
-        GATE_MAX_DEV_DROP: '3',
-        GATE_MAX_TYPE_DROP: '5',
-        GATE_MIN_TYPE_SUPPORT: '10',
-        GATE_MIN_HOLDOUT_DOCS: '10',
-        GATE_NEW_TYPE_MIN_F1: '50',
-        GATE_MAX_HOLDOUT_DROP: '100',
-        GATE_MISSING_EVIDENCE: 'fail',
-        CANARY_SOAK: '1s',
-        TAGGER_HEARTBEAT_INTERVAL: '1000ms',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    p = await startPlatform(topics, prefix, {
+      DATABASE_URL: database.url,
+      MODELS_DIR: modelsDir,
+      // every scripted text reaches the queue; the run is started by hand once all are corrected
+      SAMPLER_STRATEGY: 'sampler.entropy.v1',
+      SAMPLER_CONFIDENCE_THRESHOLD: '1',
+      SAMPLER_BUDGET: '500',
+      SAMPLER_WINDOW_SIZE: '500',
+      SAMPLER_WINDOW_INTERVAL: '1s',
+      TRAIN_CRON: 'off',
+      TRAIN_BACKLOG_THRESHOLD: '100000',
+      HOLDOUT_SHARE: '0.25',
+      TRAINER_SET: 'training.epochs=12;training.patience=12;training.learning_rate=0.001;system.threads=2;export.int8_check_docs=0',
+      GATE_DEV_LIMIT: '300',
+      // the real gate, per type: old types on the news dev set within 3 points, TIME on the hold-out
+      GATE_MAX_DEV_DROP: '3',
+      GATE_MAX_TYPE_DROP: '5',
+      GATE_MIN_TYPE_SUPPORT: '10',
+      GATE_MIN_HOLDOUT_DOCS: '10',
+      GATE_NEW_TYPE_MIN_F1: '50',
+      GATE_MAX_HOLDOUT_DROP: '100',
+      GATE_MISSING_EVIDENCE: 'fail',
+      CANARY_SOAK: '1s',
+      TAGGER_HEARTBEAT_INTERVAL: '1000ms',
     });
-    platform.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
-    platform.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-    exited = new Promise((resolve) => platform.once('exit', (code) => resolve(code)));
-    await waitFor(() => stdout.includes('Stop with Ctrl+C.') || platform.exitCode !== null, 120_000, 'platform start');
-    if (platform.exitCode !== null) throw new Error(`platform exited ${platform.exitCode}:\n${stderr.slice(-4000)}`);
-    token = /zhner_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0] ?? '';
-    adminToken = /zhner_admin_[A-Za-z0-9_-]+/.exec(stdout)?.[0] ?? '';
   });
 
   afterAll(async () => {
-    if (platform && platform.exitCode === null) {
-      platform.kill('SIGKILL');
-      await exited;
-    }
+    await p?.close();
     await database?.drop();
     rmSync(modelsDir, { recursive: true, force: true });
   });
@@ -251,8 +196,8 @@ describe('a new entity type through the loop: add TIME → mark → fine-tune �
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    platform.kill('SIGTERM');
-    const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 30_000))]);
-    expect({ code, stderr: code === 0 ? '' : stderr.slice(-3000) }).toEqual({ code: 0, stderr: '' });
+    p.child.kill('SIGTERM');
+    const code = await Promise.race([p.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 30_000))]);
+    expect({ code, stderr: code === 0 ? '' : p.stderr().slice(-3000) }).toEqual({ code: 0, stderr: '' });
   });
 });
