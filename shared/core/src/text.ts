@@ -26,6 +26,15 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * A stable number in [0, 1) of a key: the first 32 bits of its sha256. How a share of items is
+ * chosen without randomness (the orchestrator's hold-out split, the studio's agreement and review
+ * routing); callers salt the key so that their choices are independent.
+ */
+export function stableFraction(key: string): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) / 0x1_0000_0000;
+}
+
 /** UTF-16 offset → code-point offset table for `text` (length text.length + 1). */
 export function utf16ToCodePointOffsets(text: string): Uint32Array {
   const table = new Uint32Array(text.length + 1);

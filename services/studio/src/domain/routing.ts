@@ -3,7 +3,7 @@
 //    answer), so agreement is measured all the time, not only in a dedicated study;
 //  - review: the first N corrections of every annotator are all checked by hand (the original
 //    system's "review everything in the first weeks"), then a sampled share.
-import { createHash } from 'node:crypto';
+import { stableFraction } from '@zhner/core';
 
 export interface RoutingPolicy {
   /** ANNOTATIONS_PER_ITEM: annotators every item needs. */
@@ -16,9 +16,9 @@ export interface RoutingPolicy {
   reviewShare: number;
 }
 
-/** A stable number in [0, 1) of an id (sha256 of a salt and the id). */
+/** A stable number in [0, 1) of an id, salted per rule (core's stableFraction). */
 export function stableShare(id: string, salt: string): number {
-  return createHash('sha256').update(`${salt}\0${id}`).digest().readUInt32BE(0) / 2 ** 32;
+  return stableFraction(`${salt}\0${id}`);
 }
 
 /** How many distinct annotators the item needs before it is done. */

@@ -1,6 +1,6 @@
 // Which corrections train the model: the hold-out split and the one active correction per text.
 import type { CorrectionOrigin } from '@zhner/contracts';
-import { sha256Hex } from '@zhner/core';
+import { stableFraction } from '@zhner/core';
 
 export type Split = 'train' | 'holdout';
 
@@ -11,7 +11,7 @@ export type Split = 'train' | 'holdout';
  */
 export function splitOf(textHash: string, share: number, salt = 'holdout.v1'): Split {
   if (!(share >= 0 && share <= 1)) throw new RangeError(`hold-out share must be in [0, 1], got ${share}`);
-  const bucket = parseInt(sha256Hex(`${salt}:${textHash}`).slice(0, 8), 16) / 0x1_0000_0000;
+  const bucket = stableFraction(`${salt}:${textHash}`);
   return bucket < share ? 'holdout' : 'train';
 }
 

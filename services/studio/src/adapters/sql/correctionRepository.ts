@@ -74,8 +74,11 @@ export class SqlCorrectionStore implements CorrectionStore {
       if (decision === 'duplicate' || !candidate) return { outcome: 'duplicate' as const, candidateStatus: candidate?.status };
 
       // the annotator's how-manieth correction this is (a revision of an item counts once)
-      const { rows: done } = await tx.query<{ n: number }>(`SELECT count(DISTINCT candidate_id)::int AS n FROM corrections WHERE annotator_id = $1 AND origin = 'STUDIO' AND candidate_id <> $2`, [c.annotator, c.candidateId]);
-      const reviewRequired = opts.reviewFor?.(done[0].n + 1) ?? false;
+      let reviewRequired = false;
+      if (opts.reviewFor) {
+        const { rows: done } = await tx.query<{ n: number }>(`SELECT count(DISTINCT candidate_id)::int AS n FROM corrections WHERE annotator_id = $1 AND origin = 'STUDIO' AND candidate_id <> $2`, [c.annotator, c.candidateId]);
+        reviewRequired = opts.reviewFor(done[0].n + 1);
+      }
       await insertCorrectionWithEvent(tx, this.topics, c, { textHash: opts.textHash, predicted: opts.predicted, reviewRequired });
       await tx.query(`UPDATE corrections SET status = 'superseded' WHERE candidate_id = $1 AND annotator_id = $2 AND revision < $3 AND status = 'accepted'`, [
         c.candidateId,
