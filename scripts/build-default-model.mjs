@@ -11,7 +11,9 @@
 //    dev sets (news, social, resume, CLUENER split);
 // 3. only with --continue: stage 2, python -m zhner_trainer finetune --config
 //    configs/default_continue.cfg --init-from <stage 1> (the same data with a lower, faster-decaying
-//    learning rate). The bundled model does NOT use it (not measured for v2);
+//    learning rate, mention replacement in the msra convention). The bundled model does NOT use it:
+//    measured on 2026-12-02 (MODEL_CARD.md, "Stage 2"), it fixed the 华为 probe but cost social F1
+//    and widened the social INT8 gap beyond 0.5;
 // 4. python -m zhner_trainer export --from <last stage> --out models/zh-ner-default (ONNX FP32 + INT8,
 //    manifest with checksums; MODEL_CARD.md and NOTICE in the output directory are kept and hashed).
 // Every run writes resume.pt after each epoch: rerunning after a kill resumes after the last finished

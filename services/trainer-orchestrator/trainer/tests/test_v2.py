@@ -153,3 +153,40 @@ def test_mention_replacement_keeps_spans_exact():
         assert {w for w, _ in got} <= {"张三丰", "普京", "杭州", "华为"}  # never a word below min_level
         assert [t for _, _, t in x.spans] == ["PER", "LOC", "ORG"]
         assert x.text.endswith("的人") and x.id == "a#mr"
+
+
+def test_mention_replacement_only_in_the_named_conventions():
+    from zhner_trainer.augment import replace_mentions
+    from zhner_trainer.data import Example
+    from zhner_trainer.features import Lexicon
+    lex = Lexicon({"华为": [(2, 5)], "杭州": [(1, 6)], "张三丰": [(0, 3)]}, 8)
+    ex = [Example(f"s{i}", "李鹏在上海", ((0, 2, "PER"), (3, 5, "LOC"))) for i in range(6)]
+    convs = [0, 1, 0, 1, 0, 1]
+    out, conv = replace_mentions(ex, convs, lex, 1.0, 13, 256, only=frozenset({1}))
+    assert conv == [1, 1, 1] and [x.id for x in out] == ["s1#mr", "s3#mr", "s5#mr"]
+    everywhere, _ = replace_mentions(ex, convs, lex, 1.0, 13, 256)
+    assert len(everywhere) == 6
+
+
+def test_mention_replace_conventions_must_name_model_conventions():
+    from zhner_trainer.errors import ConfigError
+    default = TRAINER / "configs" / "default.cfg"
+    assert load_config(default, ['training.mention_replace_conventions=["msra"]'], env={})["training"][
+        "mention_replace_conventions"] == ["msra"]
+    with pytest.raises(ConfigError) as err:
+        load_config(default, ['training.mention_replace_conventions=["nope"]'], env={})
+    assert "mention_replace_conventions" in str(err.value) and "nope" in str(err.value)
+
+
+def test_frequency_sampling_prefers_the_words_people_write():
+    from zhner_trainer.augment import replace_mentions
+    from zhner_trainer.data import Example
+    from zhner_trainer.features import Lexicon
+    lex = Lexicon({"华为": [(2, 8)], "某某厂": [(2, 2)]}, 8)  # level 8 vs level 2: weights 256 vs 4
+    ex = [Example(f"s{i}", "国务院说", ((0, 3, "ORG"),)) for i in range(200)]
+    def count(sampling):
+        out, _ = replace_mentions(ex, [0] * 200, lex, 1.0, 13, 256, sampling=sampling)
+        return sum(x.text.startswith("华为") for x in out)
+    uniform, frequency = count("uniform"), count("frequency")
+    assert 60 < uniform < 140  # seeded: about half
+    assert frequency > 180     # seeded: about 98 %

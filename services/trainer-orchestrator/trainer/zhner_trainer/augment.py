@@ -16,9 +16,14 @@ from .features import LEX_CATEGORIES
 
 
 def replace_mentions(examples: list[Example], conventions: list[int], lexicon, share: float, seed: int,
-                     max_length: int, min_level: int = 2) -> tuple[list[Example], list[int]]:
-    """(augmented copies, their convention indices). Words of frequency level < ``min_level`` are not used."""
-    pools: dict[str, list[str]] = {}
+                     max_length: int, min_level: int = 2,
+                     only: frozenset[int] | None = None,
+                     sampling: str = "uniform") -> tuple[list[Example], list[int]]:
+    """(augmented copies, their convention indices). Words of frequency level < ``min_level`` are not used;
+    with ``only``, sentences of other conventions are never augmented (nor draw from the seeded stream).
+    ``sampling = "frequency"`` draws a word with weight 2 ** level (jieba's frequency level), so the
+    names people actually write (华为 at level 5) come up far more often than rare ones."""
+    pools: dict[str, list[tuple[str, int]]] = {}
     types = {t for ex in examples for *_, t in ex.spans}  # the categories named like an entity type
     confirmed = getattr(lexicon, "lac_confirmed", None)  # set by lac.relabel_lexicon
     for w, entries in lexicon.words.items():
@@ -27,18 +32,22 @@ def replace_mentions(examples: list[Example], conventions: list[int], lexicon, s
                 continue
             if confirmed is not None and confirmed.get(w) != c:
                 continue  # jieba's POS alone is too noisy (its nr words hold many common words)
-            pools.setdefault(LEX_CATEGORIES[c], []).append(w)
+            pools.setdefault(LEX_CATEGORIES[c], []).append((w, lvl))
     for v in pools.values():
         v.sort()
+    words = {t: [w for w, _ in v] for t, v in pools.items()}
+    weights = {t: [2.0 ** lvl if sampling == "frequency" else 1.0 for _, lvl in v] for t, v in pools.items()}
     rng = random.Random(seed * 7919 + 17)
     out, convs = [], []
     for ex, conv in zip(examples, conventions):
+        if only is not None and conv not in only:
+            continue
         if not ex.spans or rng.random() >= share:
             continue
         text, spans, pos, shift = [], [], 0, 0
         for s, e, t in ex.spans:
             text.append(ex.text[pos:s])
-            word = rng.choice(pools[t]) if t in pools else ex.text[s:e]
+            word = rng.choices(words[t], weights[t])[0] if t in words else ex.text[s:e]
             ns = s + shift
             spans.append((ns, ns + len(word), t))
             text.append(word)

@@ -217,6 +217,8 @@ SCHEMA: dict[str, dict[str, Checker]] = {
         "new_type_selection": _choice("last", "dev"),
         "unk_dropout": _float(0.0, 0.5),
         "mention_replace": _float(0.0, 1.0),
+        "mention_replace_conventions": _names(),
+        "mention_replace_sampling": _choice("uniform", "frequency"),
     },
     "export": {
         "name": _str(),
@@ -377,6 +379,10 @@ def validate(raw: dict) -> list[ConfigError]:
                 errors.append(ConfigError("model.default_convention", f"must be one of model.conventions {convs}"))
             if not convs and m["default_convention"]:
                 errors.append(ConfigError("model.default_convention", "must be \"\" without model.conventions"))
+            unknown = sorted(set(raw["training"]["mention_replace_conventions"]) - set(convs))
+            if unknown:
+                errors.append(ConfigError("training.mention_replace_conventions",
+                                          f"unknown conventions {unknown}; the model's: {convs}"))
             if m["lac_chars"] == "init" and m["char_dim"] != 128:
                 errors.append(ConfigError("model.char_dim", "lac_chars = \"init\" needs char_dim 128 (LAC's embedding size)"))
         if m["architecture"] == "transformer_crf.v1" and m["d_model"] % m["num_heads"]:
@@ -392,7 +398,8 @@ def validate(raw: dict) -> list[ConfigError]:
 UPGRADE_DEFAULTS = {
     "corpora": {"train_conventions": [], "convention": "", "exclude_ids": [], "dev_sets": []},
     # new_type_selection only acts when a fine-tune adds a type no dev set marks, which no older run did
-    "training": {"selection": "dev", "unk_dropout": 0.0, "mention_replace": 0.0, "new_type_selection": "last"},
+    "training": {"selection": "dev", "unk_dropout": 0.0, "mention_replace": 0.0, "mention_replace_conventions": [],
+                 "mention_replace_sampling": "uniform", "new_type_selection": "last"},
 }
 
 

@@ -322,9 +322,13 @@ def run_training(cfg: Config, out_dir: Path, resume: bool = False) -> dict:
         if mcfg.get("lexicon_relabel") == "lac" and getattr(featurizer.lexicon, "lac_confirmed", None) is None:
             from .lac import relabel_lexicon  # a parent's saved lexicon: LAC's confirmations again
             featurizer.lexicon.lac_confirmed = relabel_lexicon(featurizer.lexicon, threads).lac_confirmed
+        names = tcfg.get("mention_replace_conventions", [])
+        only = frozenset(conventions.index(n) for n in names) if names and conventions else None
         aug_ex, aug_conv = replace_mentions(train_ex, train_conv, featurizer.lexicon, tcfg["mention_replace"],
-                                                cfg["system"]["seed"], max_length)
-        log(f"mention replacement: {len(aug_ex)} augmented sentences added")
+                                                cfg["system"]["seed"], max_length, only=only,
+                                                sampling=tcfg.get("mention_replace_sampling", "uniform"))
+        log(f"mention replacement: {len(aug_ex)} augmented sentences added"
+            + (f" (conventions {names})" if only is not None else ""))
         train_ex, train_conv = train_ex + aug_ex, train_conv + aug_conv
     labels = labels_for(types, scheme)
     if parent is not None and tcfg.get("new_type_selection", "last") == "last":
