@@ -100,12 +100,15 @@ def test_v2_trains_with_conventions_and_finetunes_into_the_default(tmp_path, dat
     assert np.load(child / "weights.npz")["classifier.weight"].shape[0] == 3 * len(cm["labels"])
 
 
-def test_resume_after_a_kill_gives_the_uninterrupted_weights(tmp_path, data_root):
+@pytest.mark.parametrize("average", ["0.0", "0.9"])
+def test_resume_after_a_kill_gives_the_uninterrupted_weights(tmp_path, data_root, average):
     import os
     import subprocess
     import sys
+    # with a weight average, its state must travel in resume.pt too (the saved weights are the average)
     common = ["--config", str(TINY_V2), "--set", "corpora.train_limit=300", "--set", "corpora.dev_limit=20",
-              "--set", "training.epochs=3", "--set", "export.onnx=false"]
+              "--set", "training.epochs=3", "--set", "export.onnx=false", "--set", f"training.weight_average={average}",
+              "--set", "training.patience=0"]
     full = tmp_path / "full"
     p = run_cli("train", "--out", str(full), *common, data_root=data_root)
     assert p.returncode == 0, p.stderr
@@ -125,6 +128,37 @@ def test_resume_after_a_kill_gives_the_uninterrupted_weights(tmp_path, data_root
     for k in a.files:
         np.testing.assert_array_equal(a[k], b[k])
     assert [json.loads(l)["epoch"] for l in (out / "train_log.jsonl").read_text().splitlines()] == [1, 2, 3]
+
+
+def test_weight_average_math_and_swap():
+    from zhner_trainer.averaging import WeightAverage
+    model = torch.nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        model.weight.fill_(1.0)
+    avg = WeightAverage(model, 0.5)
+    for w in (3.0, 5.0):
+        with torch.no_grad():
+            model.weight.fill_(w)
+        avg.update(model)
+    # 1 -> 0.5*1 + 0.5*3 = 2 -> 0.5*2 + 0.5*5 = 3.5
+    with avg.applied(model):
+        assert torch.allclose(model.weight, torch.full((1, 2), 3.5))
+    assert torch.allclose(model.weight, torch.full((1, 2), 5.0))
+    with pytest.raises(ValueError):
+        WeightAverage(model, 1.0)
+
+
+def test_weight_average_is_what_gets_saved(tmp_path, data_root):
+    common = ["--config", str(TINY_V2), "--set", "corpora.train_limit=80", "--set", "corpora.dev_limit=20",
+              "--set", "training.epochs=1", "--set", "export.onnx=false", "--set", "training.max_steps=6"]
+    outs = {}
+    for avg in ("0.0", "0.5"):
+        outs[avg] = tmp_path / avg
+        p = run_cli("train", "--out", str(outs[avg]), *common, "--set", f"training.weight_average={avg}", data_root=data_root)
+        assert p.returncode == 0, p.stderr
+    a, b = np.load(outs["0.0"] / "weights.npz"), np.load(outs["0.5"] / "weights.npz")
+    # same seed, same steps: only the averaging differs, so the saved weights must too
+    assert any(not np.array_equal(a[k], b[k]) for k in a.files)
 
 
 def test_lac_relabels_the_lexicon_and_gives_char_embeddings():

@@ -219,6 +219,7 @@ SCHEMA: dict[str, dict[str, Checker]] = {
         "mention_replace": _float(0.0, 1.0),
         "mention_replace_conventions": _names(),
         "mention_replace_sampling": _choice("uniform", "frequency"),
+        "weight_average": _float(0.0, 0.99999),
     },
     "export": {
         "name": _str(),
@@ -226,6 +227,7 @@ SCHEMA: dict[str, dict[str, Checker]] = {
         "opset": _int(13, 20),
         "quantize": _bool(),
         "quantize_ops": _list(_choice("MatMul", "Gemm", "Gather", "LSTM", "Attention"), 0),
+        "quantize_per_channel": _bool(),
         "weights_dtype": _choice("float16", "float32"),
         "int8_check_docs": _int(0),
     },
@@ -399,7 +401,9 @@ UPGRADE_DEFAULTS = {
     "corpora": {"train_conventions": [], "convention": "", "exclude_ids": [], "dev_sets": []},
     # new_type_selection only acts when a fine-tune adds a type no dev set marks, which no older run did
     "training": {"selection": "dev", "unk_dropout": 0.0, "mention_replace": 0.0, "mention_replace_conventions": [],
-                 "mention_replace_sampling": "uniform", "new_type_selection": "last"},
+                 "mention_replace_sampling": "uniform", "new_type_selection": "last",
+                 "weight_average": 0.0},
+    "export": {"quantize_per_channel": False},
 }
 
 

@@ -84,10 +84,10 @@ def export_onnx(model, path: Path, opset: int, lex_dim: int) -> None:
                           opset_version=opset, do_constant_folding=True)
 
 
-def quantize(src: Path, dst: Path, ops: list[str]) -> None:
+def quantize(src: Path, dst: Path, ops: list[str], per_channel: bool = False) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     quantize_dynamic(str(src), str(dst), op_types_to_quantize=ops, weight_type=QuantType.QInt8,
-                     per_channel=False, reduce_range=False)
+                     per_channel=per_channel, reduce_range=False)
 
 
 def _session(path: Path, threads: int = 1):
@@ -201,9 +201,10 @@ def export_model_dir(ckpt_dir: Path, out_dir: Path, overrides: dict | None = Non
     if int8.exists():
         int8.unlink()
     if ecfg["quantize"]:
-        quantize(fp32, int8, ecfg["quantize_ops"])
+        quantize(fp32, int8, ecfg["quantize_ops"], bool(ecfg.get("quantize_per_channel")))
         check_against_torch(model, _session(int8), lex_dim)  # shapes/axes only
-        log(f"model.int8.onnx written ({int8.stat().st_size / 1e6:.1f} MB, ops {ecfg['quantize_ops']})")
+        log(f"model.int8.onnx written ({int8.stat().st_size / 1e6:.1f} MB, ops {ecfg['quantize_ops']}, "
+            f"per channel {bool(ecfg.get('quantize_per_channel'))})")
 
     crf = json.loads((out_dir / "crf.json").read_text(encoding="utf-8"))
     conventions = list(getattr(model, "conventions", []) or [])

@@ -19,11 +19,13 @@ import random
 import signal
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .averaging import WeightAverage
 from .batching import batch_order, collate, encode, unk_dropout
 from .checkpoint import load_featurizer, load_weights, read_checkpoint, save_weights
 from .config import Config
@@ -107,6 +109,8 @@ def train_while_improving(model, optimizer, train_data, evaluate_fn, tcfg: dict,
     t0 = time.time() - start.get("elapsed_s", 0.0)
     step, best, bad = start.get("step", 0), start.get("best", -1.0), start.get("bad", 0)
     lengths = [len(x) for x in train_data]
+    # training.weight_average (0 = off): scored and saved with the averaged weights (its state travels in resume.pt)
+    ema = WeightAverage(model, tcfg["weight_average"], start.get("ema")) if tcfg.get("weight_average") else None
     gen = torch.Generator()  # the <unk> dropout draws (its state travels in resume.pt)
     if start.get("gen_state") is not None:
         gen.set_state(start["gen_state"])
@@ -130,25 +134,28 @@ def train_while_improving(model, optimizer, train_data, evaluate_fn, tcfg: dict,
             if tcfg["grad_clip"]:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), tcfg["grad_clip"])
             optimizer.step()
+            if ema is not None:
+                ema.update(model)
             step += 1
             total += float(loss) * len(idx)
             count += len(idx)
             if (tcfg["max_steps"] and step >= tcfg["max_steps"]) or (tcfg["max_time_s"] and time.time() - t0 >= tcfg["max_time_s"]):
                 stop = True
                 break
-        dev = evaluate_fn()
-        is_best = dev["f1"] > best or bool(tcfg.get("_keep_last"))
-        if is_best:
-            best, bad = dev["f1"], 0
-            on_best(epoch, dev)
-        else:
-            bad += 1
+        with ema.applied(model) if ema is not None else nullcontext():
+            dev = evaluate_fn()
+            is_best = dev["f1"] > best or bool(tcfg.get("_keep_last"))
+            if is_best:
+                best, bad = dev["f1"], 0
+                on_best(epoch, dev)
+            else:
+                bad += 1
         info = {"epoch": epoch, "step": step, "loss": total / max(count, 1), "dev": dev,
                 "elapsed_s": round(time.time() - t0, 2), "best_f1": best, "is_best": is_best}
         yield info
         if on_epoch_end is not None:  # after the consumer has logged the epoch
             on_epoch_end({"epoch": epoch, "step": step, "best": best, "bad": bad, "elapsed_s": time.time() - t0,
-                          "gen_state": gen.get_state()})
+                          "gen_state": gen.get_state(), "ema": ema.avg if ema is not None else None})
         if stop or (tcfg["patience"] and bad >= tcfg["patience"]):
             break
 
