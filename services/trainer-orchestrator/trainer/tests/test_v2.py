@@ -139,7 +139,7 @@ def test_weight_average_math_and_swap():
     for w in (3.0, 5.0):
         with torch.no_grad():
             model.weight.fill_(w)
-        avg.update(model)
+        avg.update()
     # 1 -> 0.5*1 + 0.5*3 = 2 -> 0.5*2 + 0.5*5 = 3.5
     with avg.applied(model):
         assert torch.allclose(model.weight, torch.full((1, 2), 3.5))

@@ -36,7 +36,7 @@ def replace_mentions(examples: list[Example], conventions: list[int], lexicon, s
     for v in pools.values():
         v.sort()
     words = {t: [w for w, _ in v] for t, v in pools.items()}
-    weights = {t: [2.0 ** lvl if sampling == "frequency" else 1.0 for _, lvl in v] for t, v in pools.items()}
+    weights = {t: [2.0 ** lvl for _, lvl in v] for t, v in pools.items()} if sampling == "frequency" else None
     rng = random.Random(seed * 7919 + 17)
     out, convs = [], []
     for ex, conv in zip(examples, conventions):
@@ -47,7 +47,10 @@ def replace_mentions(examples: list[Example], conventions: list[int], lexicon, s
         text, spans, pos, shift = [], [], 0, 0
         for s, e, t in ex.spans:
             text.append(ex.text[pos:s])
-            word = rng.choices(words[t], weights[t])[0] if t in words else ex.text[s:e]
+            if t not in words:
+                word = ex.text[s:e]
+            else:  # uniform: rng.choice, the draw stream of the runs measured before weighting existed
+                word = rng.choice(words[t]) if weights is None else rng.choices(words[t], weights[t])[0]
             ns = s + shift
             spans.append((ns, ns + len(word), t))
             text.append(word)

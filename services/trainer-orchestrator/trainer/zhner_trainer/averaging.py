@@ -15,14 +15,16 @@ class WeightAverage:
         if not 0.0 < decay < 1.0:
             raise ValueError(f"weight average decay must be in (0, 1), got {decay}")
         self.decay = decay
-        self.avg = state if state is not None else {
-            k: v.detach().clone().float() for k, v in model.state_dict().items() if v.is_floating_point()}
+        live = {k: v for k, v in model.state_dict().items() if v.is_floating_point()}
+        self.avg = state if state is not None else {k: v.detach().clone().float() for k, v in live.items()}
+        # (average, live tensor) pairs taken once: optimizer steps and load_state_dict write the live
+        # tensors in place, so the per-step update need not rebuild the state dict
+        self._pairs = [(self.avg[k], v) for k, v in live.items()]
 
     @torch.no_grad()
-    def update(self, model: torch.nn.Module) -> None:
-        for k, v in model.state_dict().items():
-            if k in self.avg:
-                self.avg[k].mul_(self.decay).add_(v.float(), alpha=1.0 - self.decay)
+    def update(self) -> None:
+        for a, v in self._pairs:
+            a.mul_(self.decay).add_(v.float(), alpha=1.0 - self.decay)
 
     @contextmanager
     def applied(self, model: torch.nn.Module):

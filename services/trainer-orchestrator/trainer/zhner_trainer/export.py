@@ -201,10 +201,10 @@ def export_model_dir(ckpt_dir: Path, out_dir: Path, overrides: dict | None = Non
     if int8.exists():
         int8.unlink()
     if ecfg["quantize"]:
-        quantize(fp32, int8, ecfg["quantize_ops"], bool(ecfg.get("quantize_per_channel")))
+        quantize(fp32, int8, ecfg["quantize_ops"], ecfg["quantize_per_channel"])
         check_against_torch(model, _session(int8), lex_dim)  # shapes/axes only
         log(f"model.int8.onnx written ({int8.stat().st_size / 1e6:.1f} MB, ops {ecfg['quantize_ops']}, "
-            f"per channel {bool(ecfg.get('quantize_per_channel'))})")
+            f"per channel {ecfg['quantize_per_channel']})")
 
     crf = json.loads((out_dir / "crf.json").read_text(encoding="utf-8"))
     conventions = list(getattr(model, "conventions", []) or [])

@@ -110,7 +110,7 @@ def train_while_improving(model, optimizer, train_data, evaluate_fn, tcfg: dict,
     step, best, bad = start.get("step", 0), start.get("best", -1.0), start.get("bad", 0)
     lengths = [len(x) for x in train_data]
     # training.weight_average (0 = off): scored and saved with the averaged weights (its state travels in resume.pt)
-    ema = WeightAverage(model, tcfg["weight_average"], start.get("ema")) if tcfg.get("weight_average") else None
+    ema = WeightAverage(model, tcfg["weight_average"], start.get("ema")) if tcfg["weight_average"] else None
     gen = torch.Generator()  # the <unk> dropout draws (its state travels in resume.pt)
     if start.get("gen_state") is not None:
         gen.set_state(start["gen_state"])
@@ -135,7 +135,7 @@ def train_while_improving(model, optimizer, train_data, evaluate_fn, tcfg: dict,
                 torch.nn.utils.clip_grad_norm_(model.parameters(), tcfg["grad_clip"])
             optimizer.step()
             if ema is not None:
-                ema.update(model)
+                ema.update()
             step += 1
             total += float(loss) * len(idx)
             count += len(idx)
@@ -329,16 +329,16 @@ def run_training(cfg: Config, out_dir: Path, resume: bool = False) -> dict:
         if mcfg.get("lexicon_relabel") == "lac" and getattr(featurizer.lexicon, "lac_confirmed", None) is None:
             from .lac import relabel_lexicon  # a parent's saved lexicon: LAC's confirmations again
             featurizer.lexicon.lac_confirmed = relabel_lexicon(featurizer.lexicon, threads).lac_confirmed
-        names = tcfg.get("mention_replace_conventions", [])
+        names = tcfg["mention_replace_conventions"]
         only = frozenset(conventions.index(n) for n in names) if names and conventions else None
         aug_ex, aug_conv = replace_mentions(train_ex, train_conv, featurizer.lexicon, tcfg["mention_replace"],
                                                 cfg["system"]["seed"], max_length, only=only,
-                                                sampling=tcfg.get("mention_replace_sampling", "uniform"))
+                                                sampling=tcfg["mention_replace_sampling"])
         log(f"mention replacement: {len(aug_ex)} augmented sentences added"
             + (f" (conventions {names})" if only is not None else ""))
         train_ex, train_conv = train_ex + aug_ex, train_conv + aug_conv
     labels = labels_for(types, scheme)
-    if parent is not None and tcfg.get("new_type_selection", "last") == "last":
+    if parent is not None and tcfg["new_type_selection"] == "last":
         dev_types = {t for ex in dev_ex for *_, t in ex.spans} | {t for exs, *_ in dev_sets.values() for ex in exs for *_, t in ex.spans}
         unseen = sorted(set(types) - set(parent["entity_types"]) - dev_types)
         if unseen:
