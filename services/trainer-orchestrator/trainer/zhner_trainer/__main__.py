@@ -4,6 +4,8 @@
   finetune  --config CFG --out DIR --init-from MODEL_DIR [--set ...]   (train with a parent model)
   export    --from CKPT_DIR --out MODEL_DIR [--set export.key=value ...]
   validate  --config CFG [--set ...]        check a config and print it resolved
+  soup      --base DIR --from DIR [DIR ...] --out DIR [--rule better|all] [--threads N]
+            uniform weight average of fine-tunes of one base (zhner_trainer/soup.py)
   rehash    MODEL_DIR                       recompute manifest.json's file checksums
   features  --model DIR --input FILE.jsonl [--limit N]   dump featuriser ids (parity tests)
   predict   --model DIR --input FILE.jsonl [--limit N] [--convention NAME]   dump torch label paths (parity tests)
@@ -43,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate a config and print it resolved")
     p.add_argument("--config", required=True)
     p.add_argument("--set", action="append", default=[])
+    p = sub.add_parser("soup", help="average the weights of fine-tunes of one base (a model soup)")
+    p.add_argument("--base", required=True, help="checkpoint directory the ingredients were fine-tuned from")
+    p.add_argument("--from", dest="ingredients", nargs="+", required=True, help="checkpoint directories to average in")
+    p.add_argument("--out", required=True)
+    p.add_argument("--rule", default="better", help="better: only ingredients whose dev F1 beats the base's; all")
+    p.add_argument("--threads", type=int, default=0)
     p = sub.add_parser("rehash", help="recompute the sha256 list of a model directory's manifest")
     p.add_argument("model_dir")
     for name in ("features", "predict"):
@@ -88,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
                 dump_features(Path(args.model), Path(args.input), args.limit)
             else:
                 dump_predictions(Path(args.model), Path(args.input), args.limit, args.convention)
+        elif args.command == "soup":
+            from .soup import make_soup
+            r = make_soup(Path(args.base), [Path(d) for d in args.ingredients], Path(args.out), args.rule, args.threads)
+            print("RESULT " + json.dumps(r), flush=True)
         elif args.command == "rehash":
             from .export import rehash
             m = rehash(Path(args.model_dir))

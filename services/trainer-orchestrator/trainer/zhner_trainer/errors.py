@@ -51,3 +51,13 @@ class DependencyError(TrainerError):
     """Raised when an optional dependency (e.g. ``transformers``) is required but missing."""
 
     code = "E_DEPENDENCY"
+
+
+class SoupError(TrainerError):
+    """Raised when a weight soup cannot be made: an ingredient that is not a fine-tune of the base
+    (another vocabulary, labels or shapes), a missing score, an unknown rule (``path``)."""
+
+    code = "E_SOUP"
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}", path=path)

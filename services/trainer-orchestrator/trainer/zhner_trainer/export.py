@@ -285,6 +285,7 @@ def export_model_dir(ckpt_dir: Path, out_dir: Path, overrides: dict | None = Non
         "weights": {"file": "weights.npz", "dtype": cfg["export"]["weights_dtype"],
                     "note": "torch state dict for --init-from (fine-tuning)"},
         "training": {"config_file": "config.cfg", "config": cfg, "best_epoch": meta.get("best_epoch"),
+                     "soup": meta.get("soup"),
                      "seed": meta.get("seed"), "device": meta.get("device"), "parameters": meta.get("parameters"),
                      "torch": meta.get("torch")},
         "data": meta.get("data", []),

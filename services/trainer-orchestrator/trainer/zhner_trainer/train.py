@@ -166,28 +166,18 @@ def _display(cfg: Config, name: str) -> str:
     return "${paths.data_root}/" + name[len(root):] if name.startswith(root) else name
 
 
-def _load_corpora(cfg: Config, max_length: int, conventions: list[str], default_convention: str):
-    """Training examples (cut to max_length; held-out ids and dev texts removed) with their
-    convention index, the early-stopping dev set, the extra dev sets, the multi-domain dev sets
-    ({name: (examples, convention index)}), the manifest data records and the trained ids."""
+def _convention_index(cfg: Config, conventions: list[str], default_convention: str, name: str, key: str) -> int:
+    name = name or cfg["corpora"]["convention"] or default_convention
+    if not conventions:  # one implicit convention serves every named one (ablations without conventions)
+        return 0
+    if name not in conventions:
+        raise ConfigError(key, f"unknown convention {name!r}; the model's: {conventions}")
+    return conventions.index(name)
+
+
+def load_dev_sets(cfg: Config, conventions: list[str], default_convention: str) -> dict:
+    """corpora.dev_sets as {name: (examples, convention index, the config entry)}."""
     c = cfg["corpora"]
-    repeats = c["train_repeat"] or [1] * len(c["train"])
-
-    def conv_index(name: str, key: str) -> int:
-        name = name or c["convention"] or default_convention
-        if not conventions:  # one implicit convention serves every named one (ablations without conventions)
-            return 0
-        if name not in conventions:
-            raise ConfigError(key, f"unknown convention {name!r}; the model's: {conventions}")
-        return conventions.index(name)
-
-    train_convs = c["train_conventions"] or [""] * len(c["train"])
-    dev = read_jsonl(cfg.resolve_path(c["dev"]), c["dev_limit"])
-    records = []
-    extra, extra_path = {}, {}
-    for name in c["extra_dev"]:
-        extra[_display(cfg, name)] = read_jsonl(cfg.resolve_path(name), c["dev_limit"])
-        extra_path[_display(cfg, name)] = cfg.resolve_path(name)
     dev_sets = {}
     for k, d in enumerate(c["dev_sets"]):
         exs = read_jsonl(cfg.resolve_path(d["file"]))
@@ -196,7 +186,29 @@ def _load_corpora(cfg: Config, max_length: int, conventions: list[str], default_
             exs = [e for e in exs if e.id in keep]
         if c["dev_limit"]:
             exs = exs[:c["dev_limit"]]
-        dev_sets[d["name"]] = (exs, conv_index(d["convention"], f"corpora.dev_sets[{k}].convention"), d)
+        ci = _convention_index(cfg, conventions, default_convention, d["convention"], f"corpora.dev_sets[{k}].convention")
+        dev_sets[d["name"]] = (exs, ci, d)
+    return dev_sets
+
+
+def _load_corpora(cfg: Config, max_length: int, conventions: list[str], default_convention: str):
+    """Training examples (cut to max_length; held-out ids and dev texts removed) with their
+    convention index, the early-stopping dev set, the extra dev sets, the multi-domain dev sets
+    ({name: (examples, convention index)}), the manifest data records and the trained ids."""
+    c = cfg["corpora"]
+    repeats = c["train_repeat"] or [1] * len(c["train"])
+
+    def conv_index(name: str, key: str) -> int:
+        return _convention_index(cfg, conventions, default_convention, name, key)
+
+    train_convs = c["train_conventions"] or [""] * len(c["train"])
+    dev = read_jsonl(cfg.resolve_path(c["dev"]), c["dev_limit"])
+    records = []
+    extra, extra_path = {}, {}
+    for name in c["extra_dev"]:
+        extra[_display(cfg, name)] = read_jsonl(cfg.resolve_path(name), c["dev_limit"])
+        extra_path[_display(cfg, name)] = cfg.resolve_path(name)
+    dev_sets = load_dev_sets(cfg, conventions, default_convention)
     # never train on a held-out sentence: listed ids, and any text of an extra dev set or of a
     # selection dev set (dedup key). Not corpora.dev's: fine-tunes of the orchestrator and of the
     # simulation may pass labelled training documents as their dev file on purpose.
