@@ -19,7 +19,9 @@
 //    manifest with checksums; MODEL_CARD.md and NOTICE in the output directory are kept and hashed).
 // Every run writes resume.pt after each epoch: rerunning after a kill resumes after the last finished
 // epoch (--resume); a finished stage leaves a `.done` marker in the work directory (default
-// artifacts/build-default, git-ignored) and is not redone; --fresh starts over.
+// artifacts/build-default, git-ignored) and is not redone; --fresh starts over. A `.done` does not
+// record its inputs: to redo one stage, delete it and every stage after it (or use --fresh). Each
+// --set applies to every training stage (1 and both stage-2 runs).
 // Corpora come from ../shared/data (NER_DATA_ROOT overrides). Stage 1 took 1.08 h with --threads 2 on
 // the 2-core development machine; each stage-2 run ~20 min (see models/zh-ner-default/MODEL_CARD.md).
 import { execFileSync, spawn } from 'node:child_process';

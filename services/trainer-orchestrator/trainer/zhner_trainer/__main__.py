@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--base", required=True, help="checkpoint directory the ingredients were fine-tuned from")
     p.add_argument("--from", dest="ingredients", nargs="+", required=True, help="checkpoint directories to average in")
     p.add_argument("--out", required=True)
-    p.add_argument("--rule", default="better", help="better: only ingredients whose dev F1 beats the base's; all")
+    p.add_argument("--rule", default="better", choices=("better", "all"),
+                   help="better: only ingredients whose dev F1 beats the base's; all: every one")
     p.add_argument("--threads", type=int, default=0)
     p = sub.add_parser("rehash", help="recompute the sha256 list of a model directory's manifest")
     p.add_argument("model_dir")

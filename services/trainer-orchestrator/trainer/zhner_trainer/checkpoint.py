@@ -11,6 +11,7 @@ A training run writes into its ``--out`` directory:
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -20,6 +21,14 @@ import torch
 from .config import Config, load_config
 from .errors import ModelDirError
 from .features import Featurizer
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def save_weights(model: torch.nn.Module, path: Path, dtype: str) -> None:

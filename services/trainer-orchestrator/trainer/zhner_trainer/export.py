@@ -8,7 +8,6 @@ writes manifest.json with the sha256 of every other file. See README.md for the 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import shutil
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .checkpoint import load_model
+from .checkpoint import load_model, sha256_file
 from .constraints import RULE, blocked_labels, classes_of, constrain_emissions, wellformed_spans
 from .data import read_id_file, read_jsonl
 from .features import LEX_LEVELS
@@ -34,14 +33,6 @@ _MODEL_FILES = ("config.cfg", "checkpoint.json", "weights.npz", "crf.json", "tra
 
 def log(msg: str) -> None:
     print(f"[export] {msg}", file=sys.stderr, flush=True)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class _OnnxWrapper(torch.nn.Module):

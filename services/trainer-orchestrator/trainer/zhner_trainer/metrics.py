@@ -27,3 +27,8 @@ def score_spans(gold: list, pred: list) -> dict:
     out = prf(tp, npred, ngold)
     out["per_type"] = {t: {**prf(*v), "support": v[2]} for t, v in per.items()}
     return out
+
+
+def short_scores(d: dict | None) -> dict | None:
+    """P/R/F1 of a score dict rounded to 5 digits (machine lines, checkpoint summaries)."""
+    return None if d is None else {k: round(d[k], 5) for k in ("precision", "recall", "f1")}

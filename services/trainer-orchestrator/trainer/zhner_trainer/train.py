@@ -27,12 +27,14 @@ import torch
 
 from .averaging import WeightAverage
 from .batching import batch_order, collate, encode, unk_dropout
-from .checkpoint import load_featurizer, load_weights, read_checkpoint, save_weights
+from .checkpoint import load_featurizer, load_weights, read_checkpoint, save_weights, sha256_file
 from .config import Config
 from .data import (DATA_IDS_FILE, dedup_key, file_record, read_data_ids, read_id_file, read_jsonl, split_examples,
                    write_data_ids)
+from .devsets import convention_index, load_dev_sets
 from .errors import ConfigError
 from .evaluate import evaluate
+from .metrics import short_scores as _short
 from .features import Featurizer, Lexicon
 from .models import build_model
 from .tagging import labels_for
@@ -166,31 +168,6 @@ def _display(cfg: Config, name: str) -> str:
     return "${paths.data_root}/" + name[len(root):] if name.startswith(root) else name
 
 
-def _convention_index(cfg: Config, conventions: list[str], default_convention: str, name: str, key: str) -> int:
-    name = name or cfg["corpora"]["convention"] or default_convention
-    if not conventions:  # one implicit convention serves every named one (ablations without conventions)
-        return 0
-    if name not in conventions:
-        raise ConfigError(key, f"unknown convention {name!r}; the model's: {conventions}")
-    return conventions.index(name)
-
-
-def load_dev_sets(cfg: Config, conventions: list[str], default_convention: str) -> dict:
-    """corpora.dev_sets as {name: (examples, convention index, the config entry)}."""
-    c = cfg["corpora"]
-    dev_sets = {}
-    for k, d in enumerate(c["dev_sets"]):
-        exs = read_jsonl(cfg.resolve_path(d["file"]))
-        if d["ids"]:
-            keep = read_id_file(cfg.resolve_path(d["ids"]))
-            exs = [e for e in exs if e.id in keep]
-        if c["dev_limit"]:
-            exs = exs[:c["dev_limit"]]
-        ci = _convention_index(cfg, conventions, default_convention, d["convention"], f"corpora.dev_sets[{k}].convention")
-        dev_sets[d["name"]] = (exs, ci, d)
-    return dev_sets
-
-
 def _load_corpora(cfg: Config, max_length: int, conventions: list[str], default_convention: str):
     """Training examples (cut to max_length; held-out ids and dev texts removed) with their
     convention index, the early-stopping dev set, the extra dev sets, the multi-domain dev sets
@@ -199,7 +176,7 @@ def _load_corpora(cfg: Config, max_length: int, conventions: list[str], default_
     repeats = c["train_repeat"] or [1] * len(c["train"])
 
     def conv_index(name: str, key: str) -> int:
-        return _convention_index(cfg, conventions, default_convention, name, key)
+        return convention_index(cfg, conventions, default_convention, name, key)
 
     train_convs = c["train_conventions"] or [""] * len(c["train"])
     dev = read_jsonl(cfg.resolve_path(c["dev"]), c["dev_limit"])
@@ -406,6 +383,8 @@ def run_training(cfg: Config, out_dir: Path, resume: bool = False) -> dict:
         "embedding_dim": None, "parameters": n_params, "data": data_records,
         "parent_version": parent.get("version") if parent else None,
         "parent_dir": str(init_from) if init_from else None,
+        # what the parent's weights were (a soup checks that its ingredients share the base)
+        "parent_weights_sha256": sha256_file(pdir / "weights.npz") if parent is not None else None,
         "seed": cfg["system"]["seed"], "device": device, "torch": torch.__version__,
         "conventions": conventions, "default_convention": default_convention if conventions else None,
         "selection": tcfg["selection"],
@@ -494,10 +473,6 @@ def run_training(cfg: Config, out_dir: Path, resume: bool = False) -> dict:
     result["elapsed_s"] = round(time.time() - t_start, 2)
     emit("RESULT", result)
     return result
-
-
-def _short(d):
-    return None if d is None else {k: round(d[k], 5) for k in ("precision", "recall", "f1")}
 
 
 def write_checkpoint(out_dir: Path, cfg: Config, model, featurizer, meta: dict, best: dict, weights: bool = True,
