@@ -22,6 +22,11 @@ from .config import Config, load_config
 from .errors import ModelDirError
 from .features import Featurizer
 
+# every file a model directory can hold (export replaces them all: one model per directory)
+MODEL_FILES = ("config.cfg", "checkpoint.json", "weights.npz", "crf.json", "train_log.jsonl", "vocab.json",
+               "lexicon.tsv.gz", "vocab.txt", "config.json", "manifest.json", "model.onnx", "model.int8.onnx",
+               "training_data.ids.gz")
+
 
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()

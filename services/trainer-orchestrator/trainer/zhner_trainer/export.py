@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .checkpoint import load_model, sha256_file
+from .checkpoint import MODEL_FILES, load_model, sha256_file
 from .constraints import RULE, blocked_labels, classes_of, constrain_emissions, wellformed_spans
 from .data import read_id_file, read_jsonl
 from .features import LEX_LEVELS
@@ -26,9 +26,6 @@ from .tagging import tags_to_spans
 from .text import CHAR_CLASSES, split_for_model
 
 MANIFEST_FORMAT = "zhner-model/1"
-_MODEL_FILES = ("config.cfg", "checkpoint.json", "weights.npz", "crf.json", "train_log.jsonl", "vocab.json",
-                "lexicon.tsv.gz", "vocab.txt", "config.json", "manifest.json", "model.onnx", "model.int8.onnx",
-                "training_data.ids.gz")
 
 
 def log(msg: str) -> None:
@@ -168,7 +165,7 @@ def export_model_dir(ckpt_dir: Path, out_dir: Path, overrides: dict | None = Non
     ckpt_dir, out_dir = Path(ckpt_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if ckpt_dir.resolve() != out_dir.resolve():
-        for name in _MODEL_FILES:  # a model dir holds exactly one model: drop a previous one
+        for name in MODEL_FILES:  # a model dir holds exactly one model: drop a previous one
             if (out_dir / name).is_file():
                 (out_dir / name).unlink()
         for f in ckpt_dir.iterdir():

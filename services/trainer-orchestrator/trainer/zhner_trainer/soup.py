@@ -25,9 +25,9 @@ from pathlib import Path
 
 import torch
 
-from .checkpoint import load_model, load_weights, read_checkpoint, save_weights, sha256_file
+from .checkpoint import MODEL_FILES, load_model, load_weights, read_checkpoint, save_weights, sha256_file
 from .data import DATA_IDS_FILE, read_data_ids, read_jsonl, write_data_ids
-from .devsets import convention_index, load_dev_sets
+from .devsets import convention_index, load_dev_sets, mean_over_sets, score_dev_sets
 from .errors import SoupError
 from .evaluate import evaluate
 from .metrics import short_scores
@@ -36,10 +36,8 @@ RULES = ("better", "all")
 # facts of checkpoint.json that every ingredient must share with the base
 _SAME = ("architecture", "scheme", "labels", "max_length", "input_names", "conventions", "default_convention",
          "selection")
-# files of a checkpoint/model directory a soup could inherit by accident from an earlier run in --out
-_STALE = ("train_log.jsonl", "resume.pt", "manifest.json", "model.onnx", "model.int8.onnx", "vocab.txt",
-          "config.json", "vocab.json", "lexicon.tsv.gz", "weights.npz", "crf.json", "checkpoint.json",
-          "config.cfg", DATA_IDS_FILE)
+# files a soup could inherit by accident from an earlier run in --out (export would copy them on)
+_STALE = (*MODEL_FILES, "resume.pt")
 
 
 def log(msg: str) -> None:
@@ -58,20 +56,17 @@ def _selection_facts(cfg) -> dict:
 
 
 def check_compatible(base: dict, ing: dict) -> None:
-    """``base``/``ing``: {"dir", "cfg", "meta", "state", "weights_sha256"}; raises SoupError on the first difference."""
+    """``base``/``ing``: what ``_read`` returns; raises SoupError on the first difference."""
     where = str(ing["dir"])
     for k in _SAME:
         if ing["meta"].get(k) != base["meta"].get(k):
             raise SoupError(where, f"{k} differs from the base's ({ing['meta'].get(k)!r} vs {base['meta'].get(k)!r})")
     if _selection_facts(ing["cfg"]) != _selection_facts(base["cfg"]):
         raise SoupError(where, "its dev sets or selection differ from the base's: their scores are not comparable")
-    files = base["meta"].get("featurizer_files") or []
-    if (ing["meta"].get("featurizer_files") or []) != files:
+    if list(ing["featurizer_sha256"]) != list(base["featurizer_sha256"]):
         raise SoupError(where, "featuriser files differ from the base's")
-    for f in files:
-        if not (ing["dir"] / f).is_file():
-            raise SoupError(where, f"{f} missing")
-        if sha256_file(ing["dir"] / f) != sha256_file(base["dir"] / f):
+    for f, sha in ing["featurizer_sha256"].items():
+        if sha != base["featurizer_sha256"][f]:
             raise SoupError(where, f"{f} differs from the base's (another vocabulary or lexicon)")
     a, b = ing["state"], base["state"]
     if a.keys() != b.keys():
@@ -92,8 +87,13 @@ def average(states: list[dict]) -> dict:
 
 def _read(d: Path) -> dict:
     cfg, meta = read_checkpoint(d)
+    files = meta.get("featurizer_files") or []
+    for f in files:
+        if not (d / f).is_file():
+            raise SoupError(str(d), f"{f} missing")
     return {"dir": d, "cfg": cfg, "meta": meta, "state": load_weights(d / "weights.npz"),
-            "weights_sha256": sha256_file(d / "weights.npz")}
+            "weights_sha256": sha256_file(d / "weights.npz"),
+            "featurizer_sha256": {f: sha256_file(d / f) for f in files}}
 
 
 def _row(x: dict, role: str, used: bool) -> dict:
@@ -168,19 +168,16 @@ def make_soup(base_dir: Path, ingredients: list[Path], out_dir: Path, rule: str 
     default = meta0.get("default_convention") or ""
     labels, scheme, max_length = meta0["labels"], meta0["scheme"], meta0["max_length"]
     batch = cfg["training"]["eval_batch_size"]
-    sets = {}
+    sets: dict = {}
     if cfg["training"]["selection"] == "dev":
         exs = read_jsonl(cfg.resolve_path(cfg["corpora"]["dev"]), cfg["corpora"]["dev_limit"])
         ci = convention_index(cfg, conventions, default, "", "corpora.convention")
         dev = {**evaluate(model, featurizer, exs, labels, scheme, max_length, batch, "cpu", ci), "per_type": {}}
         log(f"dev: F1 {dev['f1']:.4f}")
     else:
-        for name, (exs, ci, _) in load_dev_sets(cfg, conventions, default).items():
-            sc = evaluate(model, featurizer, exs, labels, scheme, max_length, batch, "cpu", ci)
-            sets[name] = {**sc, "convention": conventions[ci] if conventions else None}
-            log(f"dev set {name}: F1 {sc['f1']:.4f}")
-        dev = ({k: sum(v[k] for v in sets.values()) / len(sets) for k in ("precision", "recall", "f1")}
-               | {"per_type": {}, "sets": {k: short_scores(v) for k, v in sets.items()}}) if sets else None
+        sets = score_dev_sets(model, featurizer, load_dev_sets(cfg, conventions, default), labels, scheme, max_length,
+                              conventions, batch, "cpu", log)
+        dev = mean_over_sets(sets) if sets else None
     meta = dict(meta0,
                 created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 best_epoch=None,

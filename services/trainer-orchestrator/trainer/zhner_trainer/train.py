@@ -31,7 +31,7 @@ from .checkpoint import load_featurizer, load_weights, read_checkpoint, save_wei
 from .config import Config
 from .data import (DATA_IDS_FILE, dedup_key, file_record, read_data_ids, read_id_file, read_jsonl, split_examples,
                    write_data_ids)
-from .devsets import convention_index, load_dev_sets
+from .devsets import convention_index, load_dev_sets, mean_over_sets, score_dev_sets
 from .errors import ConfigError
 from .evaluate import evaluate
 from .metrics import short_scores as _short
@@ -363,19 +363,13 @@ def run_training(cfg: Config, out_dir: Path, resume: bool = False) -> dict:
     rng = np.random.default_rng(cfg["system"]["seed"])
 
     fold = conventions.index(cfg["corpora"]["convention"] or default_convention) if conventions else 0
-    per_set: dict = {}
 
     def eval_fn():
-        """The selection score: corpora.dev, or the mean over corpora.dev_sets (per set in per_set)."""
-        per_set.clear()
+        """The selection score: corpora.dev, or the mean over corpora.dev_sets."""
         if tcfg["selection"] == "dev":
             return evaluate(model, featurizer, dev_ex, labels, scheme, max_length, tcfg["eval_batch_size"], device, fold)
-        for name, (exs, ci, _) in dev_sets.items():
-            per_set[name] = evaluate(model, featurizer, exs, labels, scheme, max_length, tcfg["eval_batch_size"], device, ci)
-            log(f"  dev set {name}: F1 {per_set[name]['f1']:.4f}")
-        n = len(per_set)
-        return {k: sum(v[k] for v in per_set.values()) / n for k in ("precision", "recall", "f1")} | \
-            {"per_type": {}, "sets": {k: _short(v) for k, v in per_set.items()}}
+        return mean_over_sets(score_dev_sets(model, featurizer, dev_sets, labels, scheme, max_length, conventions,
+                                             tcfg["eval_batch_size"], device, lambda m: log("  " + m)))
 
     meta = {
         "architecture": arch, "scheme": scheme, "labels": labels, "entity_types": types,
@@ -454,11 +448,8 @@ def run_training(cfg: Config, out_dir: Path, resume: bool = False) -> dict:
         log(f"{name}: F1 {extra[name]['f1']:.4f}")
     best_state["extra_dev"] = extra
     if dev_sets:
-        best_state["dev_sets"] = {}
-        for name, (exs, ci, _) in dev_sets.items():
-            sc = evaluate(model, featurizer, exs, labels, scheme, max_length, tcfg["eval_batch_size"], device, ci)
-            best_state["dev_sets"][name] = {**sc, "convention": conventions[ci] if conventions else None}
-            log(f"dev set {name}: F1 {sc['f1']:.4f}")
+        best_state["dev_sets"] = score_dev_sets(model, featurizer, dev_sets, labels, scheme, max_length, conventions,
+                                                tcfg["eval_batch_size"], device, log)
     write_checkpoint(out_dir, cfg, model, featurizer, meta, best_state, weights=False, featurizer_files=False)
     result = {"out_dir": str(out_dir), "version": None, "best_epoch": best_state["epoch"],
               "dev": _short(best_state["dev"]), "extra_dev": {k: _short(v) for k, v in extra.items()},
